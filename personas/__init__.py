@@ -1,0 +1,1 @@
+"""Package data: personas as YAML files, loaded with importlib.resources."""

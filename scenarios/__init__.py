@@ -1,0 +1,1 @@
+"""Package data: scenarios as YAML files, loaded with importlib.resources."""

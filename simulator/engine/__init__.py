@@ -1,0 +1,1 @@
+"""The conversation engine: parent state, intent choice and the turn loop."""

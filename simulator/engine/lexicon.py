@@ -1,0 +1,48 @@
+"""Words and lemmas for matching a teacher's turn to topics, concerns and case facts."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_WORD = re.compile(r"[a-zà-ÿ0-9]+(?:[-'][a-zà-ÿ0-9]+)*", re.IGNORECASE)
+_SENTENCE = re.compile(r"[.!?]+\s+|[.!?]+$")
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+@lru_cache(maxsize=50_000)
+def lemma(word: str) -> str:
+    import simplemma
+
+    try:
+        return simplemma.lemmatize(word, lang="nl").lower()
+    except Exception:  # simplemma is robust, but a bad token must never break a turn
+        return word
+
+
+def lemmas(text: str) -> set[str]:
+    """Lemmas plus surface forms, so keywords match whichever form a writer chose."""
+    out: set[str] = set()
+    for w in words(text):
+        out.add(w)
+        out.add(lemma(w))
+    return out
+
+
+def keyword_hits(text_lemmas: set[str], keywords: list[str]) -> int:
+    """How many keywords occur; multiword keywords and compounds match on their parts."""
+    hits = 0
+    for kw in keywords:
+        parts = kw.lower().split()
+        if all(p in text_lemmas or lemma(p) in text_lemmas for p in parts):
+            hits += 1
+        elif len(parts) == 1 and len(kw) >= 5 and any(kw in w for w in text_lemmas if len(w) > len(kw)):
+            hits += 1  # compound: "leesproblemen" contains "lees"... only for longer keywords
+    return hits
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE.split(text) if s and s.strip()]

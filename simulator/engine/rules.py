@@ -1,0 +1,91 @@
+"""The engine's general rules, loaded from rules.yaml and validated like all content."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from simulator.content import read_yaml
+from simulator.problems import ContentError, problems_from_validation
+
+
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bands(_Rule):
+    low_below: int
+    high_above: int
+
+
+class Difficulty(_Rule):
+    start_tension: int
+    sensitivity: float
+
+
+class RuleEffect(_Rule):
+    tension: int = 0
+    trust: int = 0
+    heard: int = 0
+    why: str
+
+
+class CavingRule(_Rule):
+    threshold_drop: int
+    why: str
+
+
+class Exploration(_Rule):
+    acts: list[str]
+    max_tension: int
+
+
+class Escalation(_Rule):
+    leave_tension: int
+    leave_after_ignored: int
+
+
+class Agreement(_Rule):
+    max_tension: int
+    min_trust: int
+
+
+class TurnRules(_Rule):
+    long_words: int
+    plain_max_sentence_words: int
+    plain_min_words: int
+    words_per_minute: int
+
+
+class Dagdeel(_Rule):
+    morning: str
+    afternoon: str
+    evening: str
+
+
+class EngineRules(_Rule):
+    bands: Bands
+    difficulty: dict[str, Difficulty] = Field(min_length=1)
+    limit_lands: RuleEffect
+    limit_ignored: RuleEffect
+    limit_unneeded: RuleEffect
+    caving_teaches: CavingRule
+    exploration: Exploration
+    escalation: Escalation
+    agreement: Agreement
+    turn: TurnRules
+    strength_words: list[str]
+    dagdeel: Dagdeel
+
+
+@cache
+def engine_rules() -> EngineRules:
+    path = Path(str(resources.files("simulator.engine") / "rules.yaml"))
+    data, lines = read_yaml(path)
+    try:
+        return EngineRules.model_validate(data)
+    except ValidationError as err:
+        raise ContentError(problems_from_validation(path, err, lines)) from None

@@ -1,0 +1,145 @@
+"""The parent's state and how one teacher turn moves it, with a recorded cause per change.
+
+Numbers move only through `apply_turn`, and every change is written down as a
+Cause (which act or rule, by how much, why), so a trainer can replay the
+timeline and see what the trainee's words did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from simulator.engine.rules import engine_rules
+from simulator.schemas import Effect, Persona, Scenario
+from simulator.transcript import Cause, StateSnapshot
+
+PHASES = ("opening", "exploring", "negotiating", "closing")
+LIMIT_CODES = frozenset({"name_limit", "i_message", "consequence"})
+
+
+def band(tension: float) -> str:
+    rules = engine_rules().bands
+    if tension < rules.low_below:
+        return "low"
+    if tension > rules.high_above:
+        return "high"
+    return "mid"
+
+
+def _clamp(value: float) -> float:
+    return max(0.0, min(100.0, value))
+
+
+@dataclass
+class ParentState:
+    tension: float
+    trust: float
+    heard: float
+    phase: str = "opening"
+    boundary_active: str | None = None
+    concerns: dict[str, str] = field(default_factory=dict)
+    explorations: int = 0
+    caved: int = 0
+    ignored_limits: int = 0
+    limits_named: int = 0
+    consequences: int = 0
+    tested: list[str] = field(default_factory=list)
+    limit_landed: bool = False
+
+    @classmethod
+    def start(cls, persona: Persona, scenario: Scenario, difficulty: str) -> ParentState:
+        shift = engine_rules().difficulty[difficulty].start_tension
+        return cls(
+            tension=_clamp(persona.start.tension + shift),
+            trust=float(persona.start.trust),
+            heard=float(persona.start.heard),
+            concerns={c.id: "unraised" for c in scenario.concerns},
+        )
+
+    def snapshot(self) -> StateSnapshot:
+        return StateSnapshot(
+            tension=round(self.tension),
+            trust=round(self.trust),
+            heard=round(self.heard),
+            phase=self.phase,
+            boundary_active=self.boundary_active,
+            concerns=dict(self.concerns),
+        )
+
+    def move(self, source: str, why: str, tension: float, trust: float, heard: float) -> Cause | None:
+        """Apply a delta (clamped) and return the Cause that records what actually changed."""
+        before = (self.tension, self.trust, self.heard)
+        self.tension = _clamp(self.tension + tension)
+        self.trust = _clamp(self.trust + trust)
+        self.heard = _clamp(self.heard + heard)
+        moved = (
+            round(self.tension - before[0]),
+            round(self.trust - before[1]),
+            round(self.heard - before[2]),
+        )
+        if moved == (0, 0, 0):
+            return None
+        return Cause(source=source, why=why, tension=moved[0], trust=moved[1], heard=moved[2])
+
+
+def _scaled(effect: Effect, sensitivity: float) -> tuple[float, float, float]:
+    """Difficulty scales only what hurts: escalation and lost trust or feeling heard."""
+    t = effect.tension * (sensitivity if effect.tension > 0 else 1.0)
+    tr = effect.trust * (sensitivity if effect.trust < 0 else 1.0)
+    h = effect.heard * (sensitivity if effect.heard < 0 else 1.0)
+    return t, tr, h
+
+
+def apply_turn(
+    state: ParentState,
+    persona: Persona,
+    codes: Iterable[str],
+    signals: Iterable[str],
+    difficulty: str,
+) -> list[Cause]:
+    """Move the state for one teacher turn; return every change with its cause."""
+    rules = engine_rules()
+    sensitivity = rules.difficulty[difficulty].sensitivity
+    codes = list(codes)
+    causes: list[Cause] = []
+
+    def record(cause: Cause | None) -> None:
+        if cause is not None:
+            causes.append(cause)
+
+    for key in [*codes, *signals]:
+        effect = persona.effects.get(key)
+        if effect is not None:
+            record(state.move(key, effect.why, *_scaled(effect, sensitivity)))
+
+    limit = LIMIT_CODES.intersection(codes)
+    state.limit_landed = False
+    if state.boundary_active:
+        if limit:
+            r = rules.limit_lands
+            record(state.move("regel:grens-op-tijd", r.why, r.tension, r.trust, r.heard))
+            state.boundary_active = None
+            state.limit_landed = True
+            state.limits_named += 1
+            state.ignored_limits = 0
+        else:
+            r = rules.limit_ignored
+            record(state.move("regel:grens-genegeerd", r.why, r.tension * sensitivity, r.trust, r.heard))
+            state.ignored_limits += 1
+    elif limit and band(state.tension) == "low":
+        r = rules.limit_unneeded
+        record(state.move("regel:grens-onnodig", r.why, r.tension, r.trust, r.heard))
+    if "consequence" in codes:
+        state.consequences += 1
+    if "caving" in codes:
+        state.caved += 1
+        causes.append(Cause(source="regel:toegeven", why=rules.caving_teaches.why))
+    if state.tension <= rules.exploration.max_tension:
+        state.explorations += sum(1 for c in codes if c in rules.exploration.acts)
+    return causes
+
+
+def boundary_threshold(min_tension: int, caved: int) -> int:
+    """Each time the teacher caved, the parent pushes earlier."""
+    return max(0, min_tension - caved * engine_rules().caving_teaches.threshold_drop)

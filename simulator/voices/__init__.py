@@ -1,0 +1,1 @@
+"""Voices turn the engine's chosen intent into the parent's words."""
