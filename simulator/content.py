@@ -32,7 +32,11 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ContentError(
-            [Problem(str(path), f"geen geldige UTF-8-tekst (byte {exc.start}); sla het bestand op als UTF-8", line=line)]
+            [
+                Problem(
+                    str(path), f"geen geldige UTF-8-tekst (byte {exc.start}); sla het bestand op als UTF-8", line=line
+                )
+            ]
         ) from None
     if not text.strip():
         raise ContentError([Problem(str(path), "bestand is leeg")])
@@ -67,7 +71,9 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
     except yaml.YAMLError as exc:
         raise ContentError([Problem(str(path), f"YAML-fout: {exc}")]) from None
     if not isinstance(data, dict):
-        raise ContentError([Problem(str(path), "verwacht een YAML-mapping (sleutel: waarde) bovenaan het bestand", line=1)])
+        raise ContentError(
+            [Problem(str(path), "verwacht een YAML-mapping (sleutel: waarde) bovenaan het bestand", line=1)]
+        )
     return data, _line_map(node) if node is not None else {}
 
 

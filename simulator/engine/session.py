@@ -128,6 +128,7 @@ class Session:
             turns=[],
             outcome="in_progress",
         )
+        self.pending: ParentPlan | None = None
         self.path: Path | None = None
         if save_dir is not None:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -200,7 +201,9 @@ class Session:
             state.tested.append(decision.boundary_kind)
         if decision.concern_id and decision.intent in {"raise_concern", "reveal_concern"}:
             state.concerns[decision.concern_id] = "raised"
-        raw, intent, examples = pick_line(self.persona, self.scenario, decision, band(state.tension), self.used, self.rng)
+        raw, intent, examples = pick_line(
+            self.persona, self.scenario, decision, band(state.tension), self.used, self.rng
+        )
         self.used.add(raw)
         request = VoiceRequest(
             persona=self.persona,
@@ -264,6 +267,75 @@ class Session:
         if plan.ends:
             self._finish(plan.ends)
         self._save()
+
+    def hint(self) -> str:
+        """One concrete suggestion from the feedback engine for the next teacher turn; counted."""
+        from feedback.hints import suggest
+
+        acts = [
+            [Act(r.code, r.evidence) for r in t.acts] if t.acts is not None else None for t in self.transcript.turns
+        ]
+        self.transcript.hints_used += 1
+        self._save()
+        return suggest(self.history(), acts)
+
+    @classmethod
+    def resume(
+        cls,
+        transcript: Transcript,
+        scenario: Scenario,
+        persona: Persona,
+        *,
+        voice: Voice | None = None,
+        upto: int | None = None,
+        save_dir: Path | None = None,
+        path: Path | None = None,
+        clock: SimulatedClock | WallClock | None = None,
+    ) -> Session:
+        """Rebuild a session from a saved transcript by replaying its teacher turns.
+
+        The parent's words are kept as they were (a model voice would not say them
+        again); state and used lines are rebuilt by the same engine and seed.
+        `upto` keeps only the first `upto` turns: a rewind, saved as a new attempt
+        in `save_dir` while the old file stays. Without `upto`, it continues at `path`.
+        If the last kept turn is the teacher's, `session.pending` holds the parent's plan.
+        """
+        session = cls(
+            scenario,
+            persona,
+            voice=voice,
+            seed=transcript.seed or 0,
+            difficulty=transcript.difficulty or "normaal",
+            trainee=transcript.trainee,
+            intention=transcript.intention,
+            save_dir=save_dir,
+            clock=clock,
+        )
+        if path is not None:
+            session.path = path
+        saving, session.path = session.path, None  # no writes while replaying
+        pending: ParentPlan | None = None
+        for turn in transcript.turns[:upto]:
+            if turn.speaker == "teacher":
+                pending = session.teacher_says(turn.text, hint=turn.hint)
+                session.transcript.turns[-1].comments = list(turn.comments)
+                continue
+            if pending is None and not session.transcript.turns:
+                pending = session.open()
+            if pending is not None:
+                session.commit(pending, turn.text, turn.voice or session.voice.name, turn.fallback_reason)
+                session.transcript.turns[-1].comments = list(turn.comments)
+            pending = None
+        session.pending = pending
+        session.transcript.hints_used = sum(1 for t in session.transcript.turns if t.hint)
+        if upto is None:
+            session.transcript.id = transcript.id
+            session.transcript.started_at = transcript.started_at
+        else:
+            session.transcript.rewound_from = transcript.id
+        session.path = saving
+        session._save()
+        return session
 
     def end(self, by_teacher: bool = True) -> None:
         """The teacher ends the conversation: 'ended_by_teacher' after a limit and a consequence."""
