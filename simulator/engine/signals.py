@@ -53,7 +53,7 @@ def read_turn(text: str, codes: list[str], scenario: Scenario) -> TurnReading:
     if not codes:
         signals.append("no_acts")
     step = None
-    if "structuring" in code_set or asks:
+    if "structuring" in code_set:
         best = 0
         for ns in scenario.next_steps:
             hits = keyword_hits(lem, ns.keywords)

@@ -1,0 +1,85 @@
+"""What every screen shares: typed access to the app, and starting a conversation with a loaded voice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
+from textual.screen import Screen
+
+from simulator.app import backend
+
+if TYPE_CHECKING:
+    from simulator.app.app import OudergesprekApp
+    from simulator.engine.session import Session
+    from simulator.voices.base import Voice
+
+
+class AppScreen(Screen[None]):
+    """A screen of this app; `oapp` is the app with its library, settings and options."""
+
+    ALLOW_HOME = True
+
+    @property
+    def oapp(self) -> OudergesprekApp:
+        return cast("OudergesprekApp", self.app)
+
+    def open_conversation(
+        self, setup: backend.Setup, build: Callable[[Voice], Session], *, replace: bool = True
+    ) -> None:
+        """Load the chosen voice (a model can take a while: shown with progress) and open the Gesprek screen."""
+        self.run_worker(
+            lambda: self._load_and_build(setup, build, replace),
+            thread=True,
+            group="open-conversation",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _load_and_build(self, setup: backend.Setup, build: Callable[[Voice], Session], replace: bool) -> None:
+        from simulator.app.screens.modals import ProgressDialog
+
+        app = self.oapp
+        dialog: ProgressDialog | None = None
+        progress: Callable[[str, float], None] | None = None
+        if setup.voice_kind != "scripted":
+            dialog = ProgressDialog("De stem van de ouder wordt geladen")
+            app.call_from_thread(app.push_screen, dialog)
+
+            def progress(message: str, fraction: float) -> None:
+                app.call_from_thread(dialog.report, message, fraction)
+
+        try:
+            voice = backend.make_voice(setup.voice_kind, app.options.voice_delay, progress)
+        except Exception as exc:  # no model, no server: practise with the scripted lines instead
+            app.call_from_thread(
+                app.notify,
+                f"De gekozen stem is niet beschikbaar ({exc}). Je oefent met de vaste teksten.",
+                title="Stem niet geladen",
+                severity="warning",
+                timeout=8,
+            )
+            setup.voice_kind = "scripted"
+            voice = backend.make_voice("scripted", app.options.voice_delay)
+        if dialog is not None:
+            app.call_from_thread(dialog.dismiss)
+        try:
+            session = build(voice)
+        except Exception as exc:
+            app.call_from_thread(app.notify, f"Het gesprek kon niet starten: {exc}", severity="error", timeout=10)
+            return
+        app.call_from_thread(self._show_conversation, session, setup, replace)
+
+    def _show_conversation(self, session: Session, setup: backend.Setup, replace: bool) -> None:
+        from simulator.app.screens.gesprek import GesprekScreen
+
+        screen = GesprekScreen(session, setup)
+        if replace:
+            self.app.switch_screen(screen)
+        else:
+            self.app.push_screen(screen)
+
+    def clock(self) -> Any:
+        """The clock for a new session: the test's frozen clock, or None for wall time."""
+        factory = self.oapp.options.clock
+        return factory() if factory else None

@@ -1,0 +1,111 @@
+"""Dossier: the case file the teacher reads first, and the one-line intention kept in the transcript."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Footer, Header, Input, Label, Markdown
+
+from simulator.app import backend
+from simulator.app.labels import TYPE_LABELS
+from simulator.app.screens.base import AppScreen
+
+
+def _md(text: str) -> str:
+    """Content text inside Markdown: keep it literal (no accidental emphasis or headings)."""
+    out = text.replace("\\", "\\\\")
+    for ch in "*_`#[]<>|":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def dossier_markdown(setup: backend.Setup) -> str:
+    """The case file as Markdown; headings are UI labels, everything else comes from the scenario YAML."""
+    from simulator.engine.lines import fill, slot_values
+
+    s, p = setup.scenario, setup.persona
+    slots = slot_values(s, dagdeel="vandaag")
+    d = s.dossier
+    child = d.child
+    kind = TYPE_LABELS.get(s.type, s.type)
+
+    def f(text: str) -> str:
+        return _md(fill(text, slots))
+
+    lines = [
+        f"# {_md(s.title)}",
+        "",
+        f"**{kind}** · groep {s.groep} · **{s.minutes} minuten** · {_md(d.school)}",
+        "",
+        f"Je spreekt met **{_md(p.name)}**, {p.relation} van {_md(child.name)} ({child.gender}, {child.age} jaar).",
+        "",
+        "## Situatie",
+        f(d.situation),
+        "",
+        "## Resultaten",
+        *[f"- {f(r)}" for r in d.results],
+        "",
+        "## Observaties",
+        *[f"- {f(o)}" for o in d.observations],
+    ]
+    if d.history:
+        lines += ["", "## Eerder contact", *[f"- {f(h)}" for h in d.history]]
+    lines += [
+        "",
+        "## Wat je moet vertellen",
+        f(d.message),
+        "",
+        "## Leerdoelen",
+        *[f"- {f(g)}" for g in s.learning_goals],
+    ]
+    return "\n".join(lines)
+
+
+class DossierScreen(AppScreen):
+    """Read the case file, write down what you want to achieve, then start."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Terug"),
+        Binding("ctrl+n", "begin", "Start gesprek"),
+    ]
+
+    def __init__(self, setup: backend.Setup) -> None:
+        super().__init__()
+        self.setup = setup
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Markdown(dossier_markdown(self.setup), id="dossier")
+        with Vertical(id="intention-box"):
+            yield Label("Wat wil je in dit gesprek bereiken? (één zin, komt in je transcript)", classes="field-label")
+            with Horizontal():
+                yield Input(
+                    value=self.setup.intention or "",
+                    placeholder="Bijvoorbeeld: eerst luisteren, dan het advies helder brengen",
+                    max_length=200,
+                    id="intention",
+                )
+                yield Button("Start gesprek", variant="primary", id="begin")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#intention", Input).focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @on(Input.Submitted, "#intention")
+    @on(Button.Pressed, "#begin")
+    def action_begin(self) -> None:
+        intention = self.query_one("#intention", Input).value.strip()
+        if not intention:
+            self.notify("Schrijf eerst in één zin op wat je wilt bereiken.", severity="warning")
+            self.query_one("#intention", Input).focus()
+            return
+        self.setup.intention = intention
+        setup = self.setup
+        clock = self.clock()
+        dagdeel = self.oapp.options.dagdeel
+        self.open_conversation(setup, lambda voice: backend.new_session(setup, voice, clock, dagdeel))
