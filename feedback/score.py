@@ -72,7 +72,7 @@ REQUIRED_TEXTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bad_news", "no_sandwich"): ("clean", "before", "sandwich", "next", "next_good"),
     ("bad_news", "room_for_reaction"): ("room", "mixed", "piled", "flat", "piling", "next", "next_good"),
 }
-SUMMARY_TEXTS: tuple[str, ...] = ("good", "fair", "poor", "tail", "tail_all_good", "empty")
+SUMMARY_TEXTS: tuple[str, ...] = ("good", "fair", "poor", "tail", "tail_weak", "tail_all_good", "empty")
 CALM_SUMMARY_TEXTS: tuple[str, ...] = ("no_boundary_moment", "calm_good", "calm_fair", "calm_poor")
 
 _SENTENCE_END = re.compile(r"[.!?…]+(?:\s+|$)")
@@ -1006,6 +1006,8 @@ def _dimension(
     worst = min(scored, key=lambda s: (s.score, -s.weight))
     if worst.score >= cfg.good:
         tail = cfg.summary_text(dim, "tail_all_good")
+    elif best.score < cfg.fair:
+        tail = cfg.summary_text(dim, "tail_weak", weakest=_lower_first(worst.label))
     elif len(scored) > 1:
         tail = cfg.summary_text(dim, "tail", strongest=_lower_first(best.label), weakest=_lower_first(worst.label))
     else:

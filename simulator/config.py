@@ -135,7 +135,7 @@ def save_config(config: Config, path: Path | None = None) -> Path:
 def update_config(path: Path | None = None, **changes: Any) -> Config:
     """Change some settings in the file without copying environment or CLI values into it."""
     config = read_file(path)
-    for name, value in changes.items():
+    for name in changes:
         if name not in _KNOWN:
             raise TypeError(f"unknown config option: {name}")
     config = replace(config, **{k: _coerce(k, v, "update_config") for k, v in changes.items()})

@@ -239,6 +239,9 @@ class Scenario(Strict):
     boundary_moments: list[BoundaryMoment] = Field(min_length=1)
     next_steps: list[NextStep] = Field(min_length=1)
     case_keywords: list[Text] = Field(min_length=1)
+    news_keywords: list[Text] = []
+    """In a bad-news scenario: words that show the teacher has told the news. Until then the
+    parent cannot argue with it (the engine holds back intents that presume the news)."""
     slots: dict[str, str] = {}
     lines: dict[str, LineSet] = {}
     role_lines: dict[str, dict[str, LineSet]] = {}

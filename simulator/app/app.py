@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -42,9 +42,9 @@ class OudergesprekApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Oudergesprek"
     SUB_TITLE = "oefenen met oudergesprekken"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Afsluiten", priority=True),
-        Binding("f1", "toggle_keys", "Toetsen"),
+        Binding("f1", "toggle_keys", "Toetsen", show=False),
     ]
 
     def __init__(self, library: Library | None = None, options: AppOptions | None = None) -> None:
@@ -100,7 +100,7 @@ class OudergesprekApp(App[None]):
         if callable(provider):
             yield from provider()
         if isinstance(screen, StartScreen):
-            yield SystemCommand("Transcripten", "Bekijk opgeslagen gesprekken (voor trainers)", screen.action_transcripts)
+            yield SystemCommand("Transcripten", "Opgeslagen gesprekken bekijken (trainers)", screen.action_transcripts)
         elif getattr(screen, "ALLOW_HOME", True):
             yield SystemCommand("Naar start", "Terug naar het startscherm", self.action_home)
         yield SystemCommand("Thema", "Kies een kleurthema (wordt onthouden)", self.action_change_theme)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,59 +76,20 @@ def load_library() -> Library:
 
 
 def load_settings() -> dict[str, Any]:
-    """trainee_name, theme and voice settings from the user config; empty when there is none yet."""
+    """trainee_name, theme and voice settings from the user config (file + environment); {} if unreadable."""
+    from simulator.config import ConfigError, load_config
+
     try:
-        from simulator.config import load_config
-    except ImportError:
-        return _fallback_settings()
-    cfg = load_config()
-    if dataclasses.is_dataclass(cfg) and not isinstance(cfg, type):
-        return dataclasses.asdict(cfg)
-    dump = getattr(cfg, "model_dump", None)
-    if callable(dump):
-        return dict(dump())
-    return dict(vars(cfg))
+        return dataclasses.asdict(load_config())
+    except (ConfigError, OSError) as exc:
+        return {"config_error": str(exc)}
 
 
 def remember(**values: Any) -> None:
-    """Store a few settings (trainee_name, theme) in the user config, keeping the rest."""
-    try:
-        from simulator.config import load_config, save_config
-    except ImportError:
-        _save_fallback(values)
-        return
-    cfg = load_config()
-    if hasattr(cfg, "model_copy"):
-        cfg = cfg.model_copy(update=values)
-    elif dataclasses.is_dataclass(cfg) and not isinstance(cfg, type):
-        cfg = dataclasses.replace(cfg, **values)
-    else:
-        for key, value in values.items():
-            setattr(cfg, key, value)
-    save_config(cfg)
+    """Store a few settings (trainee_name, theme) in the config file, keeping everything else in it."""
+    from simulator.config import update_config
 
-
-def _fallback_path() -> Path:
-    from simulator.paths import config_dir
-
-    return config_dir() / "app-settings.json"
-
-
-def _fallback_settings() -> dict[str, Any]:
-    """Only used while simulator.config is missing (see the app's report to the lead)."""
-    path = _fallback_path()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _save_fallback(values: dict[str, Any]) -> None:
-    from simulator.transcript import save_atomic
-
-    data = {**_fallback_settings(), **values}
-    save_atomic(_fallback_path(), json.dumps(data, ensure_ascii=False, indent=2))
+    update_config(**values)
 
 
 # --- voices -------------------------------------------------------------------

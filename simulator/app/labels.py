@@ -54,9 +54,9 @@ DIFFICULTY_LABELS: dict[str, str] = {
 }
 
 VOICE_LABELS: dict[str, str] = {
-    "scripted": "Vaste teksten (snel, zonder model)",
-    "local": "Taalmodel op deze computer",
-    "server": "Taalmodel via server van de opleiding",
+    "scripted": "Vaste teksten",
+    "local": "Taalmodel (lokaal)",
+    "server": "Taalmodel (server)",
 }
 
 SPEAKERS: dict[str, str] = {"teacher": "Jij", "parent": "Ouder"}

@@ -42,8 +42,13 @@ def _best_topic(reading: TurnReading, topics: list[Answer]) -> Answer | None:
     return chosen
 
 
-def _boundary(persona: Persona, scenario: Scenario, state: ParentState) -> str | None:
-    """The boundary this parent tests now, if tension has reached one of their thresholds."""
+def _boundary(persona: Persona, scenario: Scenario, state: ParentState, teacher_turns: int) -> str | None:
+    """The boundary this parent tests now: tension at a threshold and rising (or high), not just tested."""
+    rules = engine_rules()
+    if teacher_turns - state.tested_at < rules.escalation.test_every:
+        return None
+    if state.last_change <= 0 and state.tension <= rules.bands.high_above:
+        return None
     recent = state.tested[-2:]
     expected = {m.kind for m in scenario.boundary_moments}
     ready = [
@@ -99,7 +104,7 @@ def choose(
     if state.limit_landed:
         return Decision("calm_down")
 
-    kind = _boundary(persona, scenario, state)
+    kind = _boundary(persona, scenario, state, teacher_turns)
     if kind and not limit_now:
         return Decision("test_boundary", boundary_kind=kind)
 
@@ -119,6 +124,10 @@ def choose(
     if hidden:
         return Decision("reveal_concern", concern_id=hidden)
 
+    reflecting = codes & {"paraphrase", "feeling_reflection", "summary"}
+    if reflecting and not codes & {"open_question", "why_question", "leading_question"}:
+        return Decision("acknowledge")  # a reflection with a check ("Klopt dat?") is not a new question
+
     if reading.is_question:
         for cid in reading.explored_concerns:
             concern = next(c for c in scenario.concerns if c.id == cid)
@@ -129,7 +138,7 @@ def choose(
             return Decision("answer", answer=topic)
         return Decision("example_from_home" if "open_question" in codes else "express_worry")
 
-    if codes & {"paraphrase", "feeling_reflection", "summary", "affirmation"}:
+    if "affirmation" in codes:
         return Decision("acknowledge")
 
     concern = _open_concern(scenario, state)
@@ -138,6 +147,19 @@ def choose(
     if state.phase == "negotiating" or "holds_position" in codes or "concrete_basis" in reading.signals:
         return Decision("challenge_basis")
     return Decision(rng.choice(("express_worry", "example_from_home", "challenge_basis")))
+
+
+PRESUME_NEWS = frozenset({"challenge_basis", "express_worry", "example_from_home"})
+
+
+def before_news(decision: Decision, scenario: Scenario, state: ParentState) -> Decision:
+    """Until the bad news is told, the parent cannot dispute it: they raise a concern or wait for it."""
+    if state.news_given or decision.intent not in PRESUME_NEWS:
+        return decision
+    concern = _open_concern(scenario, state)
+    if concern:
+        return Decision("raise_concern", concern_id=concern)
+    return Decision("acknowledge")
 
 
 def next_phase(state: ParentState, decision: Decision, teacher_turns: int) -> str:

@@ -46,6 +46,7 @@ class Exploration(_Rule):
 class Escalation(_Rule):
     leave_tension: int
     leave_after_ignored: int
+    test_every: int
 
 
 class Agreement(_Rule):

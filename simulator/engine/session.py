@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from feedback.acts import Act, recognise
-from simulator.engine.director import Decision, choose, next_phase
+from simulator.engine.director import Decision, before_news, choose, next_phase
 from simulator.engine.lexicon import words
 from simulator.engine.lines import fill, pick_line, slot_values
 from simulator.engine.rules import engine_rules
@@ -185,7 +185,10 @@ class Session:
         self._save()
         if self.time_up():
             return self._plan(Decision("closing", ends="time_up"), text, causes, reading)
+        if reading.tells_news:
+            self.state.news_given = True
         decision = choose(self.persona, self.scenario, self.state, reading, self.rng, self.teacher_turns)
+        decision = before_news(decision, self.scenario, self.state)
         return self._plan(decision, text, causes, reading)
 
     def _is_hidden(self, concern_id: str) -> bool:
@@ -199,6 +202,7 @@ class Session:
         if decision.intent == "test_boundary" and decision.boundary_kind:
             state.boundary_active = decision.boundary_kind
             state.tested.append(decision.boundary_kind)
+            state.tested_at = self.teacher_turns
         if decision.concern_id and decision.intent in {"raise_concern", "reveal_concern"}:
             state.concerns[decision.concern_id] = "raised"
         raw, intent, examples = pick_line(

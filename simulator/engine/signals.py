@@ -20,6 +20,7 @@ class TurnReading:
     explored_concerns: tuple[str, ...]
     next_step: str | None
     is_question: bool
+    tells_news: bool
 
 
 def read_turn(text: str, codes: list[str], scenario: Scenario) -> TurnReading:
@@ -66,4 +67,5 @@ def read_turn(text: str, codes: list[str], scenario: Scenario) -> TurnReading:
         explored_concerns=tuple(explored),
         next_step=step,
         is_question=asks,
+        tells_news=keyword_hits(lem, scenario.news_keywords) >= 1,
     )

@@ -46,6 +46,9 @@ class ParentState:
     consequences: int = 0
     tested: list[str] = field(default_factory=list)
     limit_landed: bool = False
+    last_change: float = 0.0
+    tested_at: int = -99
+    news_given: bool = True
 
     @classmethod
     def start(cls, persona: Persona, scenario: Scenario, difficulty: str) -> ParentState:
@@ -55,6 +58,7 @@ class ParentState:
             trust=float(persona.start.trust),
             heard=float(persona.start.heard),
             concerns={c.id: "unraised" for c in scenario.concerns},
+            news_given=not (scenario.bad_news and scenario.news_keywords),
         )
 
     def snapshot(self) -> StateSnapshot:
@@ -103,6 +107,7 @@ def apply_turn(
     sensitivity = rules.difficulty[difficulty].sensitivity
     codes = list(codes)
     causes: list[Cause] = []
+    tension_before = state.tension
 
     def record(cause: Cause | None) -> None:
         if cause is not None:
@@ -137,6 +142,7 @@ def apply_turn(
         causes.append(Cause(source="regel:toegeven", why=rules.caving_teaches.why))
     if state.tension <= rules.exploration.max_tension:
         state.explorations += sum(1 for c in codes if c in rules.exploration.acts)
+    state.last_change = state.tension - tension_before
     return causes
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Markdown
 
@@ -66,7 +68,7 @@ def dossier_markdown(setup: backend.Setup) -> str:
 class DossierScreen(AppScreen):
     """Read the case file, write down what you want to achieve, then start."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Terug"),
         Binding("ctrl+n", "begin", "Start gesprek"),
     ]
@@ -88,7 +90,7 @@ class DossierScreen(AppScreen):
                     id="intention",
                 )
                 yield Button("Start gesprek", variant="primary", id="begin")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#intention", Input).focus()

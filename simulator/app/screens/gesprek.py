@@ -8,13 +8,14 @@ because that is when the session commits and saves the parent's turn.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Footer, Header, Static
@@ -34,7 +35,7 @@ class GesprekScreen(AppScreen):
     """The parent talks (streaming), the teacher answers; meters and hints on request."""
 
     ALLOW_HOME = False
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "interrupt", "Onderbreken"),
         Binding("ctrl+t", "hint", "Tip"),
         Binding("ctrl+o", "toggle_meters", "Meters"),
@@ -67,7 +68,7 @@ class GesprekScreen(AppScreen):
             yield ParentMeters(id="meters")
         yield Static("", id="hint")
         yield ChatInput(id="say", placeholder="Wat zeg je? Enter = versturen · Esc = de ouder onderbreken")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         log = self.query_one(ChatLog)
@@ -98,7 +99,9 @@ class GesprekScreen(AppScreen):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Tip", "Eén concrete suggestie voor je volgende beurt", self.action_hint)
-        yield SystemCommand("Meters aan/uit", "Spanning, vertrouwen, gehoord en luistertellers", self.action_toggle_meters)
+        yield SystemCommand(
+            "Meters aan/uit", "Spanning, vertrouwen, gehoord en luistertellers", self.action_toggle_meters
+        )
         yield SystemCommand("Gesprek beëindigen", "Stop het gesprek en ga naar de terugblik", self.action_end)
 
     # --- the teacher speaks ------------------------------------------------------
@@ -109,7 +112,8 @@ class GesprekScreen(AppScreen):
             return
         if len(text) > backend.MAX_INPUT_CHARS:
             self.notify(
-                f"Je beurt is te lang (meer dan {backend.MAX_INPUT_CHARS} tekens). Zeg het korter, zoals in een gesprek.",
+                f"Je beurt is te lang (meer dan {backend.MAX_INPUT_CHARS} tekens). "
+                "Zeg het korter, zoals in een gesprek.",
                 title="Te lang",
                 severity="warning",
             )
@@ -165,10 +169,8 @@ class GesprekScreen(AppScreen):
 
     def _ui(self, callback: Any, *args: Any) -> None:
         """Run on the UI thread; after a quit there is none, and the worker simply carries on."""
-        try:
+        with contextlib.suppress(Exception):
             self.app.call_from_thread(callback, *args)
-        except Exception:
-            pass
 
     def _teacher_recorded(self, index: int, msg: ChatMessage | None) -> None:
         turn = self.session.transcript.turns[index]

@@ -5,10 +5,11 @@ a turn, and the trainer's comment and override forms. Each returns its answer th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -22,7 +23,7 @@ from simulator.transcript import Transcript
 class Dialog(ModalScreen[object]):
     """A centred box; Escape cancels (dismisses with None)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Annuleren")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Annuleren")]
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -31,7 +32,7 @@ class Dialog(ModalScreen[object]):
 class NameDialog(Dialog):
     """Asked once; the name is remembered in the user config and written into every transcript."""
 
-    BINDINGS = [Binding("escape", "cancel", "Later")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Later")]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -54,7 +55,7 @@ class NameDialog(Dialog):
 class ResumeDialog(Dialog):
     """An attempt was left mid-conversation: continue it, look back on it, or leave it for now."""
 
-    BINDINGS = [Binding("escape", "cancel", "Later")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Later")]
 
     def __init__(self, description: str) -> None:
         super().__init__()
@@ -77,7 +78,7 @@ class ResumeDialog(Dialog):
 class ConfirmDialog(Dialog):
     """Yes or no, with yes focused."""
 
-    BINDINGS = [Binding("escape", "cancel", "Nee"), Binding("j", "yes", "Ja", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Nee"), Binding("j", "yes", "Ja", show=False)]
 
     def __init__(self, question: str, yes: str = "Ja", no: str = "Nee") -> None:
         super().__init__()

@@ -8,11 +8,11 @@ mid-conversation, the offer to resume it or look back on it.
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
@@ -32,7 +32,7 @@ class StartScreen(AppScreen):
     """The first screen: what will you practise, and with whom?"""
 
     ALLOW_HOME = False
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "dossier", "Naar dossier"),
         Binding("ctrl+r", "transcripts", "Transcripten"),
     ]
@@ -66,7 +66,7 @@ class StartScreen(AppScreen):
             with Horizontal(classes="buttons"):
                 yield Button("Naar het dossier", variant="primary", id="go", disabled=True)
                 yield Button("Transcripten", id="transcripts")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _voice_options(self) -> list[tuple[str, str]]:
         options = [(VOICE_LABELS["scripted"], "scripted")]
@@ -76,6 +76,10 @@ class StartScreen(AppScreen):
 
     def on_mount(self) -> None:
         self._describe_difficulty("normaal")
+        voice = self.oapp.settings.get("voice")
+        select = self.query_one("#voice", Select)
+        if voice in {value for _, value in self._voice_options()}:
+            select.value = voice
         if self.oapp.library is not None:
             self._library_ready(self.oapp.library)
         else:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Label, RadioButton, RadioSet, Static
 
@@ -26,7 +26,7 @@ from simulator.transcript import SelfRating, Transcript
 class TerugblikScreen(AppScreen):
     """Looking back on one attempt."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "home", "Naar start"),
         Binding("o", "again", "Opnieuw"),
         Binding("t", "rewind", "Terugspoelen"),
@@ -52,7 +52,8 @@ class TerugblikScreen(AppScreen):
             with Vertical(id="rating"):
                 yield Static("Hoe ging het?", classes="title")
                 yield Static(
-                    "Beoordeel eerst jezelf, van 1 (ging nog moeizaam) tot 5 (ging heel goed). Daarna zie je de feedback.",
+                    "Beoordeel eerst jezelf, van 1 (ging nog moeizaam) tot 5 (ging heel goed). "
+                    "Daarna zie je de feedback.",
                     classes="intro",
                 )
                 yield Label("Luisteren: doorvragen, samenvatten, gevoel benoemen", classes="field-label")
@@ -62,7 +63,7 @@ class TerugblikScreen(AppScreen):
                 with Horizontal(classes="buttons"):
                     yield Button("Toon de feedback", variant="primary", id="show-report")
             yield ReportTabs(id="review")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         if self.transcript.self_rating is None:

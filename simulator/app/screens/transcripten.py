@@ -4,11 +4,11 @@ comment on turns, override acts or scores with a reason, and export Markdown or 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
@@ -38,7 +38,7 @@ def matches(saved: backend.Saved, trainee: str, scenario: str, date: str) -> boo
 class TranscriptenScreen(AppScreen):
     """The list of saved attempts with filters."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Terug"),
         Binding("ctrl+r", "reload", "Vernieuwen"),
         Binding("ctrl+g", "gold", "Goudset exporteren"),
@@ -57,7 +57,7 @@ class TranscriptenScreen(AppScreen):
             yield Input(placeholder="Datum JJJJ-MM-DD", id="f-date", max_length=10)
         yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Static("", id="count")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -144,7 +144,7 @@ class TranscriptenScreen(AppScreen):
 class TranscriptScreen(AppScreen):
     """One saved attempt, read-only, with its report and the trainer's tools."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Terug"),
         Binding("c", "comment", "Opmerking"),
         Binding("a", "override_acts", "Acties corrigeren"),
@@ -175,7 +175,7 @@ class TranscriptScreen(AppScreen):
         yield Header()
         yield ReportTabs(id="review")
         yield Static("", id="export-path")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         t = self.transcript
@@ -230,7 +230,8 @@ class TranscriptScreen(AppScreen):
 
         def done(text: object) -> None:
             if isinstance(text, str):
-                self.save_change(lambda: backend.add_comment(self.transcript, self.saved.path, index, self._author(), text))
+                t, path, author = self.transcript, self.saved.path, self._author()
+                self.save_change(lambda: backend.add_comment(t, path, index, author, text))
 
         self.app.push_screen(CommentDialog(self.transcript.turns[index].text), done)
 
@@ -275,10 +276,9 @@ class TranscriptScreen(AppScreen):
             if not isinstance(result, ScoreOverride):
                 return
             engine = scores.get(result.dimension, 0)
+            t, path, author = self.transcript, self.saved.path, self._author()
             self.save_change(
-                lambda: backend.override_score(
-                    self.transcript, self.saved.path, result.dimension, engine, result.score, result.reason, self._author()
-                )
+                lambda: backend.override_score(t, path, result.dimension, engine, result.score, result.reason, author)
             )
 
         self.app.push_screen(ScoreOverrideDialog(scores), done)

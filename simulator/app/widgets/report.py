@@ -36,13 +36,21 @@ def compare(self_score: int, engine_score: float) -> str:
 
 
 def _evidence(value: Any) -> list[str]:
+    """Quotes as the engine gives them: strings, or {turn, text} items."""
     if not value:
         return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [str(v) for v in value.values() if v]
-    return [str(v) for v in value if v]
+    if isinstance(value, str | dict):
+        value = [value]
+    out = []
+    for item in value:
+        if isinstance(item, dict):
+            text = str(item.get("text", "")).strip()
+            if text:
+                turn = item.get("turn")
+                out.append(f"beurt {int(turn) + 1}: “{text}”" if isinstance(turn, int) else f"“{text}”")
+        elif item:
+            out.append(f"“{str(item).strip()}”")
+    return out
 
 
 def _score_text(score: Any) -> str:
@@ -58,12 +66,13 @@ def dimension_blocks(
     rating = transcript.self_rating
     if rating is not None and score is not None:
         own = getattr(rating, key)
-        head += ["\n", f"Jouw inschatting: {own}/5 · feedback ≈ {to_five(float(score))}/5. ", compare(own, float(score))]
+        engine5 = to_five(float(score))
+        head += ["\n", f"Jouw inschatting: {own}/5 · feedback ≈ {engine5}/5. ", compare(own, float(score))]
     for o in transcript.score_overrides:
         if o.target == f"score:{key}":
             head += ["\n", (f"Trainer: {o.trainer}/100 (feedback {o.engine}): {o.reason}", "$warning")]
-    if block.get("note"):
-        head += ["\n", (str(block["note"]), "italic")]
+    if block.get("summary"):
+        head += ["\n", (str(block["summary"]), "italic")]
     yield Static(Content.assemble(*head), classes="score-head")
     for sub in block.get("subscores", []):
         parts: list[str | tuple[str, str]] = [
@@ -72,7 +81,7 @@ def dimension_blocks(
         if sub.get("explanation"):
             parts += ["\n", str(sub["explanation"])]
         for quote in _evidence(sub.get("evidence")):
-            parts += ["\n", ("  “" + quote.strip("“”\"") + "”", "italic dim")]
+            parts += ["\n", ("  " + quote, "italic dim")]
         yield Static(Content.assemble(*parts), classes="subscore")
 
 
@@ -174,7 +183,8 @@ def summary_text(transcript: Transcript, scenario_title: str, parent_name: str) 
     teacher_turns = sum(1 for t in transcript.turns if t.speaker == "teacher")
     lines = [
         f"{scenario_title} · met {parent_name} · {teacher_turns} beurten · {outcome_label(transcript.outcome)}",
-        f"Tips gebruikt: {transcript.hints_used}" + (f" · seed {transcript.seed}" if transcript.seed is not None else ""),
+        f"Tips gebruikt: {transcript.hints_used}"
+        + (f" · seed {transcript.seed}" if transcript.seed is not None else ""),
     ]
     if transcript.intention:
         lines.append(f"Je voornemen: “{transcript.intention}”")

@@ -55,7 +55,8 @@ class TimelineChart(Widget):
         tension = [p.tension for p in self.points]
         trust = [p.trust for p in self.points]
         marks = "".join(("▲" if p.jump else " ").ljust(w) for p in self.points)
-        numbers = "".join(str(i + 1)[:w].ljust(w) if (i % max(1, 4 // w)) == 0 else " " * w for i in range(len(tension)))
+        every = max(1, 4 // w)
+        numbers = "".join(str(i + 1)[:w].ljust(w) if i % every == 0 else " " * w for i in range(len(tension)))
         return Content.assemble(
             ("Spanning".ljust(LABEL_WIDTH), "bold"),
             (blocks(tension, w), "$error"),

@@ -1,0 +1,97 @@
+"""Benchmark: time to score a 40-turn transcript, and 1,000 of them.
+
+Targets (issue 3): < 20 ms median per 40-turn transcript; < 10 s for 1,000 on 2 cores.
+Timings include act recognition (feedback.acts.recognise) unless --precomputed is
+given; the line "acts recognised" shows whether a real recogniser was in place.
+
+    python bench/bench_score.py [--repeat 200] [--count 1000] [--workers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from feedback.acts import recognise  # noqa: E402
+from feedback.score import ScoreContext, score, scoring_config  # noqa: E402
+
+SOURCES = ROOT / "tests" / "data" / "transcripts"
+TURNS = 40
+
+
+def transcripts(count: int) -> list[list[tuple[str, str]]]:
+    """`count` transcripts of exactly 40 turns, stitched from the test conversations in rotation."""
+    pool = []
+    for path in sorted(SOURCES.glob("*.json")):
+        pool += [(t["speaker"], t["text"]) for t in json.loads(path.read_text(encoding="utf-8"))["turns"]]
+    out = []
+    for n in range(count):
+        start = (n * 7) % len(pool)
+        rotated = pool[start:] + pool[:start]
+        out.append(rotated[:TURNS])
+    return out
+
+
+def precompute(turns: list[tuple[str, str]]) -> list[list | None]:
+    acts: list[list | None] = []
+    for i, (speaker, text) in enumerate(turns):
+        if speaker != "teacher":
+            acts.append(None)
+            continue
+        history = tuple(turns[:i])
+        before = next((t for s, t in reversed(history) if s == "parent"), None)
+        acts.append(recognise(text, before, history))
+    return acts
+
+
+def _score_one(turns: list[tuple[str, str]]) -> int:
+    return score(turns, ScoreContext(bad_news=True)).listening.score
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=200, help="timed runs of one 40-turn transcript")
+    parser.add_argument("--count", type=int, default=1000, help="transcripts in the batch run")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+
+    scoring_config()  # load the data file once, before timing and before forking workers
+    one = transcripts(1)[0]
+    acts = precompute(one)
+    print(f"machine: {platform.platform()}, python {platform.python_version()}, cpu count {os.cpu_count()}")
+    print(f"transcript: {len(one)} turns, {sum(1 for s, _ in one if s == 'teacher')} teacher turns")
+    print(f"acts recognised: {sum(len(a) for a in acts if a)}")
+
+    score(one, ScoreContext(bad_news=True))  # warm-up
+    full, scoring_only = [], []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        score(one, ScoreContext(bad_news=True))
+        full.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        score(one, ScoreContext(bad_news=True), acts=acts)
+        scoring_only.append(time.perf_counter() - t0)
+    med, p95 = statistics.median(full) * 1000, sorted(full)[int(0.95 * len(full)) - 1] * 1000
+    print(f"one transcript, recognise + score: median {med:.2f} ms, p95 {p95:.2f} ms (target < 20 ms)")
+    print(f"one transcript, score with precomputed acts: median {statistics.median(scoring_only) * 1000:.2f} ms")
+
+    batch = transcripts(args.count)
+    t0 = time.perf_counter()
+    with Pool(args.workers) as pool:
+        pool.map(_score_one, batch, chunksize=max(1, args.count // (args.workers * 8)))
+    elapsed = time.perf_counter() - t0
+    print(f"{args.count} transcripts, {args.workers} workers: {elapsed:.2f} s (target < 10 s on 2 cores)")
+
+
+if __name__ == "__main__":
+    main()
