@@ -1,9 +1,43 @@
-"""Act recognition (placeholder: the real recogniser replaces the body of `recognise`)."""
+"""Rule-based recognition of the conversation acts in one teacher turn.
+
+The engine (how the parent reacts) and the score report both call `recognise`, so there is
+one source of truth for what the teacher did. All Dutch words, cue phrases and patterns live
+in `feedback/data/act_rules.yaml`, where trainers can read and change them; this module only
+knows *how* to apply them. Pure Python (regexes + simplemma lemmas), no network, no models.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import simplemma
+import yaml
+
+from feedback.codes import ALL_CODES
+
+RULES_PATH = Path(__file__).parent / "data" / "act_rules.yaml"
+
+# Codes whose patterns come straight from the data file (the rest need their own logic).
+_PATTERN_CODES: tuple[str, ...] = (
+    "affirmation",
+    "premature_advice",
+    "dismissing",
+    "defending",
+    "i_message",
+    "you_message",
+    "name_limit",
+    "consequence",
+    "holds_position",
+    "caving",
+    "counter_attack",
+    "structuring",
+)
 
 
 @dataclass(frozen=True)
@@ -16,8 +50,897 @@ class Act:
     end: int = -1
 
 
+# ---------------------------------------------------------------- normalisation
+
+_CHAR_MAP: dict[str, str] = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\t": " ", "\r": "\n",
+    "\u2026": ".", "\u00bf": "?", "\uff1f": "?", "\u037e": ";", "\u2028": "\n", "\u2029": "\n",
+}
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(c: str) -> str:
+    """One character, lowercased and without accents, but always exactly one character."""
+    if c in _CHAR_MAP:
+        return _CHAR_MAP[c]
+    low = c.lower()
+    if len(low) != 1:
+        low = c
+    if low.isascii():
+        return low
+    base = unicodedata.normalize("NFD", low)[:1]
+    if len(base) == 1 and base.isascii() and base.isalpha():
+        return base
+    if unicodedata.category(low) in ("Zs", "Cc", "Cf") and low != "\n":
+        return " "
+    return low
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents/curly quotes while keeping every character offset.
+
+    Keeping the length lets a regex hit in the folded text point straight back into the
+    teacher's own words for the evidence span.
+    """
+    if text.isascii():
+        return text.lower().replace("\t", " ").replace("\r", "\n").replace("`", "'")
+    return "".join(_fold_char(c) for c in text)
+
+
+@lru_cache(maxsize=65536)
+def lemma(word: str) -> str:
+    """The Dutch lemma of a (folded) word; cached because turns repeat the same words."""
+    try:
+        return str(simplemma.lemmatize(word, lang="nl")).lower()
+    except Exception:  # simplemma must never take a turn down with it
+        return word
+
+
+# ---------------------------------------------------------------- pattern notation
+
+_SEP = r"(?>[\s\"()\-]*[\s,][\s,\"()\-]*)"
+_WORD = r"[^\s,.!?;:]+"
+_START = (
+    r"(?:^|(?<=[.!?;:,(\"\n])|(?<=[.!?;:,(\"]\s)|(?<=[.!?;:,(\"]\s\s)|(?<=\ben\s)|(?<=\bmaar\s)"
+    r"|(?<=\bdus\s)|(?<=\bnou\s)|(?<=\bja\s)|(?<=\boke\s)|(?<=\bok\s)|(?<=\bnee\s)|(?<=\bwant\s)|(?<=\bgoed\s))"
+)
+_SENTENCE_START = r"(?:^|(?<=[.!?;:\n])|(?<=[.!?;:]\s)|(?<=[.!?;:]\s\s))"
+_WILDCARDS = {"~": 2, "*": 4, "**": 10}
+_CLASS_RE = re.compile(r"\{([a-z_]+)\}")
+
+
+def _split_top(src: str) -> list[str]:
+    """Split a pattern on spaces that are not inside brackets."""
+    tokens: list[str] = []
+    depth = 0
+    current: list[str] = []
+    escaped = False
+    for ch in src:
+        if escaped:
+            current.append(ch)
+            escaped = False
+            continue
+        if ch == "\\":
+            current.append(ch)
+            escaped = True
+            continue
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        if ch == " " and depth == 0:
+            if current:
+                tokens.append("".join(current))
+                current = []
+            continue
+        current.append(ch)
+    if current:
+        tokens.append("".join(current))
+    return tokens
+
+
+def _has_top_level_bar(src: str) -> bool:
+    depth = 0
+    escaped = False
+    for ch in src:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch == "|" and depth == 0:
+            return True
+    return False
+
+
+def _outer_group(token: str) -> tuple[str, str] | None:
+    """`(a|b)?` -> ("a|b", "?") when the parentheses enclose the whole token."""
+    if len(token) < 3 or token[0] != "(" or token[-1] not in "?*+" or token[-2] != ")":
+        return None
+    depth = 0
+    escaped = False
+    for i, ch in enumerate(token[:-1]):
+        if escaped:
+            escaped = False
+            continue
+        if ch == "\\":
+            escaped = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0 and i != len(token) - 2:
+                return None
+    return token[1:-2], token[-1]
+
+
+def _split_bar(src: str) -> list[str]:
+    """Split a group body on the '|' that are not inside nested brackets."""
+    parts: list[str] = []
+    depth = 0
+    escaped = False
+    current: list[str] = []
+    for ch in src:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def _body(src: str) -> str:
+    """A group body: alternatives, each a word sequence in the pattern notation."""
+    if src.startswith("?"):  # a raw lookaround or non-capturing group: leave it alone
+        return src
+    out: list[str] = []
+    for alt in _split_bar(src):
+        lead = _SEP if alt.startswith(" ") and alt.strip() else ""
+        trail = _SEP if alt.endswith(" ") and alt.strip() else ""
+        out.append(lead + _sequence(alt) + trail)
+    return "|".join(out)
+
+
+def _sequence(src: str) -> str:
+    """Words separated by spaces -> regex; optional words carry their own separator."""
+    parts: list[str] = []
+    started = False
+    for token in _split_top(src):
+        if token in ("^", "^^"):
+            parts.append(_START if token == "^" else _SENTENCE_START)
+            continue
+        if token in _WILDCARDS:
+            n = _WILDCARDS[token]
+            parts.append(f"(?:{_SEP}{_WORD}){{0,{n}}}" if started else f"(?:{_WORD}{_SEP}){{0,{n}}}")
+            continue
+        group = _outer_group(token)
+        if token.startswith("[") and token.endswith("]") and len(token) > 2:
+            group = (token[1:-1], "?")
+        if group is not None:
+            body = _body(group[0])
+            quant = group[1]
+            if started:
+                parts.append(f"(?:{_SEP}(?:{body})){quant}")
+            elif quant == "+":
+                parts.append(f"(?:{body})(?:{_SEP}(?:{body}))*")
+                started = True
+            else:
+                parts.append(f"(?:(?:{body}){_SEP}){quant}")
+            continue
+        if " " in token:  # a group with a tail, e.g. "maar( zitten)?": compile the group bodies
+            token = _GROUP_RE.sub(lambda m: "(" + _body(m.group(1)) + ")", token)
+        parts.append((_SEP if started else "") + f"(?:{token})")
+        started = True
+    return "".join(parts)
+
+
+_GROUP_RE = re.compile(r"\((?!\?)((?:[^()]|\([^()]*\))*)\)")
+
+
+def to_regex(src: str, classes: Mapping[str, str] | None = None) -> str:
+    """Translate one pattern of the data file's notation into a regular expression."""
+    src = fold(src.strip())
+    if classes:
+        for _ in range(3):  # classes may mention other classes
+            src = _CLASS_RE.sub(lambda m: classes.get(m.group(1), m.group(0)), src)
+    if _has_top_level_bar(src) and " " in src:
+        src = f"({src})"
+    return r"(?<!\w)(?:" + _sequence(src) + r")(?!\w)"
+
+
+def _compile_many(patterns: Iterable[str], classes: Mapping[str, str], where: str) -> re.Pattern[str] | None:
+    """One alternation for a list of patterns: a single search per code keeps turns fast."""
+    sources: list[str] = []
+    for i, pattern in enumerate(patterns):
+        if not isinstance(pattern, str):
+            raise ValueError(f"{RULES_PATH.name}: {where}[{i}] is not a text pattern: {pattern!r}")
+        rx = to_regex(pattern, classes)
+        try:
+            re.compile(rx)
+        except re.error as err:
+            raise ValueError(f"{RULES_PATH.name}: {where}[{i}] {pattern!r}: {err}") from err
+        sources.append(rx)
+    if not sources:
+        return None
+    return re.compile("|".join(f"(?:{s})" for s in sources), re.M)
+
+
+def _compile_raw(patterns: Iterable[str], where: str) -> re.Pattern[str] | None:
+    sources = [fold(str(p)) for p in patterns]
+    if not sources:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{s})" for s in sources), re.M)
+    except re.error as err:
+        raise ValueError(f"{RULES_PATH.name}: {where}: {err}") from err
+
+
+# ---------------------------------------------------------------- the rule set
+
+
+@dataclass(frozen=True)
+class _CodeRule:
+    cues: re.Pattern[str] | None
+    unless: re.Pattern[str] | None  # checked in the sentence of the hit
+    unless_clause: re.Pattern[str] | None  # checked from the clause start up to the hit
+    context_cues: re.Pattern[str] | None  # cues that only count when `context` occurs in the turn
+    context: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class _Rules:
+    abbreviations: tuple[str, ...]
+    fillers: re.Pattern[str] | None
+    open_starts: re.Pattern[str] | None
+    closed_starts: re.Pattern[str] | None
+    not_questions: re.Pattern[str] | None
+    open_cues: re.Pattern[str] | None
+    why: re.Pattern[str] | None
+    why_statements: re.Pattern[str] | None
+    leading: re.Pattern[str] | None
+    leading_particles: re.Pattern[str] | None
+    finite_verbs: frozenset[str]
+    subjects: frozenset[str]
+    para_strong: re.Pattern[str] | None
+    para_weak: re.Pattern[str] | None
+    para_not: re.Pattern[str] | None
+    para_blocking_codes: frozenset[str]
+    min_overlap_strong: int
+    min_overlap_weak: int
+    summary_cues: re.Pattern[str] | None
+    enumeration: re.Pattern[str] | None
+    summary_min_turns: int
+    summary_min_overlap: int
+    feeling_terms: re.Pattern[str] | None
+    feeling_frame_terms: re.Pattern[str] | None
+    feeling_tail: re.Pattern[str]
+    feeling_frames: re.Pattern[str] | None
+    perception_frames: re.Pattern[str] | None
+    experiencer: re.Pattern[str]
+    other_experiencer: frozenset[str]
+    feeling_blockers: re.Pattern[str] | None
+    feeling_blockers_before: re.Pattern[str] | None
+    jargon_terms: re.Pattern[str] | None
+    jargon_explained: re.Pattern[str] | None
+    jargon_window: int
+    code_rules: Mapping[str, _CodeRule]
+    drops: Mapping[str, tuple[str, ...]]
+    stop_words: frozenset[str]
+
+
+def _section(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = data.get(key) or {}
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{RULES_PATH.name}: '{key}' must be a mapping")
+    return value
+
+
+def _words(values: Iterable[Any]) -> frozenset[str]:
+    return frozenset(fold(str(v)) for v in values)
+
+
+def load_rules(path: Path = RULES_PATH) -> _Rules:
+    """Read and compile the rule file; raises ValueError naming the bad pattern."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    classes = {str(k): fold(str(v)) for k, v in _section(data, "classes").items()}
+
+    def many(section: Mapping[str, Any], key: str, where: str) -> re.Pattern[str] | None:
+        return _compile_many(section.get(key) or [], classes, f"{where}.{key}")
+
+    q = _section(data, "questions")
+    para = _section(data, "paraphrase")
+    summ = _section(data, "summary")
+    feel = _section(data, "feeling")
+    jar = _section(data, "jargon")
+    fillers = sorted((fold(str(f)) for f in data.get("question_fillers") or []), key=len, reverse=True)
+    filler_rx = (
+        re.compile(r"^(?:(?:" + "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in fillers) + r")(?:[\s,]+|$))+")
+        if fillers
+        else None
+    )
+    code_rules = {}
+    for code in _PATTERN_CODES:
+        sec = _section(data, code)
+        code_rules[code] = _CodeRule(
+            many(sec, "cues", code),
+            many(sec, "unless", code),
+            many(sec, "unless_clause", code),
+            many(sec, "context_cues", code),
+            many(sec, "context", code),
+        )
+    drops_raw = _section(data, "drops")
+    drops = {str(k): tuple(str(c) for c in (v or [])) for k, v in drops_raw.items()}
+    for key, dropped in drops.items():
+        for code in (key, *dropped):
+            if code not in ALL_CODES:
+                raise ValueError(f"{RULES_PATH.name}: drops mentions unknown code {code!r}")
+    return _Rules(
+        abbreviations=tuple(fold(str(a)) for a in data.get("abbreviations") or []),
+        fillers=filler_rx,
+        open_starts=many(q, "open_starts", "questions"),
+        closed_starts=many(q, "closed_starts", "questions"),
+        not_questions=many(q, "not_questions", "questions"),
+        open_cues=many(q, "open_cues", "questions"),
+        why=many(q, "why", "questions"),
+        why_statements=many(q, "why_statements", "questions"),
+        leading=many(q, "leading", "questions"),
+        leading_particles=_compile_raw([rf"(?<!\w){p}(?!\w)" for p in q.get("leading_particles") or []],
+                                       "questions.leading_particles"),
+        finite_verbs=_words(data.get("finite_verbs") or []),
+        subjects=_words(data.get("subjects") or []),
+        para_strong=many(para, "strong_cues", "paraphrase"),
+        para_weak=many(para, "weak_cues", "paraphrase"),
+        para_not=many(para, "not_paraphrase", "paraphrase"),
+        para_blocking_codes=frozenset(str(c) for c in para.get("weak_cues_off_with") or []),
+        min_overlap_strong=int(para.get("min_overlap_strong", 1)),
+        min_overlap_weak=int(para.get("min_overlap_weak", 2)),
+        summary_cues=many(summ, "cues", "summary"),
+        enumeration=_compile_raw(summ.get("enumeration") or [], "summary.enumeration"),
+        summary_min_turns=int(summ.get("min_parent_turns", 2)),
+        summary_min_overlap=int(summ.get("min_total_overlap", 3)),
+        feeling_terms=many(feel, "terms", "feeling"),
+        feeling_frame_terms=many(feel, "frame_terms", "feeling"),
+        feeling_tail=re.compile(fold(str(feel.get("frame_term_tail") or r"^\s*[.!?]*\s*$"))),
+        feeling_frames=many(feel, "empathy_frames", "feeling"),
+        perception_frames=many(feel, "perception_frames", "feeling"),
+        experiencer=re.compile(to_regex(str(feel.get("experiencer") or "(u|uw)"), classes)),
+        other_experiencer=_words(feel.get("other_experiencer") or []),
+        feeling_blockers=many(feel, "blockers", "feeling"),
+        feeling_blockers_before=many(feel, "blockers_before", "feeling"),
+        jargon_terms=many(jar, "terms", "jargon"),
+        jargon_explained=many(jar, "explained_by", "jargon"),
+        jargon_window=int(jar.get("explain_window", 90)),
+        code_rules=code_rules,
+        drops=drops,
+        stop_words=_words(data.get("stop_words") or []),
+    )
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Rules:
+    """The rules, loaded once per process."""
+    return load_rules()
+
+
+# ---------------------------------------------------------------- text structure
+
+_SENT_END = re.compile(r"[?!]+[.!?]*[\"')\]]*|\.+[\"')\]]*(?=\s|$)|[;\n]")
+_CLAUSE_SPLIT = re.compile(r"[,:;]|\s(?=(?:maar|want|omdat|terwijl|hoewel)\b)|\s-\s")
+_TOKEN = re.compile(r"\w+(?:'\w+)*")
+_HESITATION = re.compile(r",(\s*(?:eh|ehm|uh|uhm|hm|hmm|nou ja|zeg maar)\s*),")
+_ALNUM = re.compile(r"[^\W_]")
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str  # folded
+    start: int
+    end: int
+    name: bool  # capitalised inside a sentence: a name, not content
+
+
+class _Turn:
+    """A teacher turn in the shapes the rules need: folded text, sentences, clauses, tokens."""
+
+    def __init__(self, text: str, rules: _Rules) -> None:
+        self.text = text
+        self.norm = fold(text)
+        masked = self.norm
+        for abbr in rules.abbreviations:
+            if abbr in masked:
+                masked = masked.replace(abbr, abbr.replace(".", "_"))
+        self.sentences = _spans(masked, _SENT_END, 0, len(masked))
+        # "ik zie dat u, eh, boos bent": hesitation between commas does not split a clause
+        self.clause_text = _HESITATION.sub(lambda m: " " + m.group(1) + " ", self.norm)
+        self.tokens = self._tokenise()
+
+    def _tokenise(self) -> list[_Token]:
+        starts = {s for s, _ in self.sentences}
+        out: list[_Token] = []
+        for m in _TOKEN.finditer(self.norm):
+            original = self.text[m.start() : m.end()]
+            sentence_initial = m.start() in starts or not self.norm[: m.start()].strip()
+            is_name = original[:1].isupper() and not sentence_initial and m.group() not in ("u", "ik")
+            out.append(_Token(m.group(), m.start(), m.end(), is_name))
+        return out
+
+    def tokens_in(self, start: int, end: int) -> list[_Token]:
+        return [t for t in self.tokens if t.start >= start and t.end <= end]
+
+    def clauses(self, start: int, end: int) -> list[tuple[int, int]]:
+        return _spans(self.clause_text, _CLAUSE_SPLIT, start, end, keep_delimiter=False)
+
+    def clause_of(self, pos: int) -> tuple[int, int]:
+        s, e = self.sentence_of(pos)
+        for cs, ce in self.clauses(s, e):
+            if cs <= pos < ce:
+                return cs, ce
+        return s, e
+
+    def sentence_of(self, pos: int) -> tuple[int, int]:
+        for s, e in self.sentences:
+            if s <= pos < e:
+                return s, e
+        return 0, len(self.norm)
+
+
+def _spans(
+    text: str, splitter: re.Pattern[str], start: int, end: int, keep_delimiter: bool = True
+) -> list[tuple[int, int]]:
+    """Split text[start:end] at the splitter; trimmed spans that hold at least one letter or digit."""
+    raw: list[tuple[int, int]] = []
+    pos = start
+    for m in splitter.finditer(text, start, end):
+        raw.append((pos, m.end() if keep_delimiter else m.start()))
+        pos = m.end()
+    raw.append((pos, end))
+    out: list[tuple[int, int]] = []
+    for s, e in raw:
+        while s < e and text[s] in " \n\"'-(":
+            s += 1
+        while e > s and text[e - 1] in " \n":
+            e -= 1
+        if e > s and _ALNUM.search(text, s, e):
+            out.append((s, e))
+    return out
+
+
+def _search(rx: re.Pattern[str] | None, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    if rx is None:
+        return None
+    return rx.search(text, start, len(text) if end is None else end)
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " ,;:\n\"'":
+        start += 1
+    while end > start and text[end - 1] in " ,;:\n":
+        end -= 1
+    return start, end
+
+
+def _act(code: str, turn: _Turn, start: int, end: int) -> Act:
+    start, end = _trimmed(turn.text, start, end)
+    return Act(code, turn.text[start:end], start, end)
+
+
+# ---------------------------------------------------------------- questions
+
+
+def _strip_fillers(rules: _Rules, norm: str, start: int, end: int) -> int:
+    if rules.fillers is None:
+        return start
+    m = rules.fillers.match(norm[start:end])
+    return start + m.end() if m else start
+
+
+def _is_finite_verb(rules: _Rules, word: str) -> bool:
+    if word in rules.finite_verbs:
+        return True
+    lem = lemma(word)
+    return lem != word and lem.endswith("en") and word.endswith(("t", "de", "te"))
+
+
+def _clause_question_type(rules: _Rules, turn: _Turn, start: int, end: int, asked: bool) -> str | None:
+    """The kind of question one clause asks, if any. `asked`: the sentence ends in '?'."""
+    norm = turn.norm
+    s = _strip_fillers(rules, norm, start, end)
+    if s >= end:
+        return None
+    if _search(rules.why, norm, s, end):
+        return "why_question"
+    if asked and (_search(rules.leading, norm, s, end) or _leading_particle(rules, norm, s, end)):
+        return "leading_question"
+    head = rules.not_questions.match(norm, s, end) if rules.not_questions else None
+    if head:
+        return "open_question" if _search(rules.open_cues, norm, s, end) else None
+    words = turn.tokens_in(s, end)
+    verb_next = len(words) > 1 and _is_finite_verb(rules, words[1].text)
+    wh_open = _match_at(rules.open_starts, norm, s, end)
+    wh_closed = _match_at(rules.closed_starts, norm, s, end)
+    if wh_open and wh_open.group().strip().startswith("waar") and not norm.startswith("waarom", s):
+        return "open_question" if (asked or verb_next) else None
+    if wh_closed:
+        return "closed_question" if (asked or verb_next) else None
+    if wh_open:
+        return "open_question" if (asked or verb_next) else None
+    if _search(rules.open_cues, norm, s, end):
+        return "open_question"
+    if not asked:
+        return None
+    if words and _is_finite_verb(rules, words[0].text) and len(words) > 1:
+        second = words[1]
+        if second.text in rules.subjects or second.name:
+            return "closed_question"
+    return None
+
+
+def _match_at(rx: re.Pattern[str] | None, text: str, start: int, end: int) -> re.Match[str] | None:
+    return rx.match(text, start, end) if rx is not None else None
+
+
+def _leading_particle(rules: _Rules, norm: str, start: int, end: int) -> bool:
+    m = _search(rules.leading_particles, norm, start, end)
+    return bool(m and m.start() > start)
+
+
+def _questions(rules: _Rules, turn: _Turn, feeling: Act | None) -> dict[str, Act]:
+    """Question types per clause; an untyped question sentence is closed ("U bent het niet eens?"),
+    unless it is a tentative feeling reflection ("Ik zie dat u boos bent misschien?")."""
+    found: dict[str, Act] = {}
+
+    def add(code: str, s: int, e: int) -> None:
+        if code not in found:
+            found[code] = _act(code, turn, s, e)
+
+    for s, e in turn.sentences:
+        asked = "?" in turn.norm[s:e]
+        if not asked:
+            m = _search(rules.why_statements, turn.norm, s, e)
+            if m:
+                add("why_question", s, e)
+        typed = False
+        for cs, ce in turn.clauses(s, e):
+            kind = _clause_question_type(rules, turn, cs, ce, asked)
+            if kind:
+                add(kind, cs, min(e, ce + 1) if asked and ce < e and turn.norm[ce] == "?" else ce)
+                typed = True
+        reflects = feeling is not None and s <= feeling.start < e
+        if asked and not typed and not reflects and turn.tokens_in(s, e):
+            add("closed_question", s, e)
+    return found
+
+
+# ---------------------------------------------------------------- feelings
+
+
+def _between_ok(rules: _Rules, turn: _Turn, a: int, b: int) -> bool:
+    """No other person named between positions a and b (so the feeling stays the parent's)."""
+    lo, hi = min(a, b), max(a, b)
+    between = turn.tokens_in(lo, hi)
+    if len(between) > 8:
+        return False
+    return not any(t.text in rules.other_experiencer or t.name for t in between)
+
+
+def _blocked_before(rules: _Rules, turn: _Turn, cs: int, pos: int) -> bool:
+    """A conditional ("als u ...") before the feeling word turns it into a condition, not a reflection."""
+    m = _search(rules.feeling_blockers_before, turn.norm, cs, pos)
+    return m is not None
+
+
+def _feeling(rules: _Rules, turn: _Turn) -> Act | None:
+    """A feeling word attributed to the parent, or framed with empathy ("Dat moet schrikken zijn")."""
+    norm = turn.norm
+    for s, e in turn.sentences:
+        for cs, ce in turn.clauses(s, e):
+            if _search(rules.feeling_blockers, norm, cs, ce):
+                continue
+            frame = _search(rules.feeling_frames, norm, cs, ce)
+            perception = _search(rules.perception_frames, norm, cs, ce)
+            parent_named = _search(rules.experiencer, norm, cs, ce) is not None
+            if perception and parent_named and (frame is None or perception.start() < frame.start()):
+                frame = perception
+            if rules.feeling_terms is not None:
+                for m in rules.feeling_terms.finditer(norm, cs, ce):
+                    if _blocked_before(rules, turn, cs, m.start()):
+                        continue
+                    if frame and frame.start() <= m.start():
+                        gap_from = frame.end() if frame.end() <= m.start() else frame.start()
+                        if _between_ok(rules, turn, gap_from, m.start()):
+                            return _act("feeling_reflection", turn, frame.start(), max(m.end(), frame.end()))
+                    for p in rules.experiencer.finditer(norm, cs, ce):
+                        inside = p.start() >= m.start() and p.end() <= m.end()
+                        if inside or (p.end() <= m.start() and _between_ok(rules, turn, p.end(), m.start())):
+                            return _act("feeling_reflection", turn, min(p.start(), m.start()), m.end())
+                        if p.start() >= m.end() and norm[m.end() : p.start()].strip() in ("voor", "bij"):
+                            return _act("feeling_reflection", turn, m.start(), p.end())
+            if frame and rules.feeling_frame_terms is not None:
+                for m in rules.feeling_frame_terms.finditer(norm, frame.start(), ce):
+                    if _blocked_before(rules, turn, cs, m.start()):
+                        continue
+                    gap_from = frame.end() if frame.end() <= m.start() else frame.start()
+                    if rules.feeling_tail.match(norm[m.end() : ce]) and _between_ok(rules, turn, gap_from, m.start()):
+                        return _act("feeling_reflection", turn, frame.start(), max(m.end(), frame.end()))
+    return None
+
+
+# ---------------------------------------------------------------- paraphrase and summary
+
+
+def _content(rules: _Rules, tokens: Iterable[_Token], skip: Sequence[tuple[int, int]] = ()) -> list[tuple[str, _Token]]:
+    """(lemma, token) for the content words: no stop words, no names, nothing inside `skip` spans."""
+    out: list[tuple[str, _Token]] = []
+    for t in tokens:
+        if t.name or len(t.text) < 3 or t.text in rules.stop_words or t.text.isdigit():
+            continue
+        if any(a <= t.start < b for a, b in skip):
+            continue
+        lem = lemma(t.text)
+        if lem in rules.stop_words or len(lem) < 3:
+            continue
+        out.append((lem, t))
+    return out
+
+
+class _Vocabulary:
+    """Content lemmas of a parent turn, indexed for fast fuzzy lookup."""
+
+    def __init__(self, lemmas: Iterable[str]) -> None:
+        self.exact = set(lemmas)
+        self.by_head: dict[str, list[str]] = {}
+        for w in self.exact:
+            self.by_head.setdefault(w[:4], []).append(w)
+
+    def __contains__(self, word: str) -> bool:
+        if word in self.exact:
+            return True
+        for other in self.by_head.get(word[:4], ()):
+            if _related(word, other):
+                return True
+        return False
+
+
+def _related(a: str, b: str) -> bool:
+    """Same word family: one is a prefix of the other, or they share most of their stem."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) >= 4 and long_.startswith(short):
+        return True
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    return common >= 5 and common >= 0.7 * len(short)
+
+
+def _parent_texts(parent_before: str | None, history: Sequence[tuple[str, str]]) -> list[str]:
+    """Earlier parent turns, oldest first; parent_before counts as the last one."""
+    texts = [t for speaker, t in history if speaker == "parent" and t]
+    if parent_before:
+        if not texts or fold(texts[-1]).strip() != fold(parent_before).strip():
+            texts.append(parent_before)
+    return texts
+
+
+def _parent_vocab(rules: _Rules, text: str) -> _Vocabulary:
+    parent = _Turn(text, rules)
+    return _Vocabulary(lem for lem, _ in _content(rules, parent.tokens))
+
+
+def _feeling_spans(rules: _Rules, turn: _Turn, s: int, e: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for rx in (rules.feeling_terms, rules.feeling_frame_terms):
+        if rx is not None:
+            spans.extend(m.span() for m in rx.finditer(turn.norm, s, e))
+    return spans
+
+
+def _overlap_evidence(turn: _Turn, words: list[_Token]) -> str:
+    seen: list[str] = []
+    for t in sorted(words, key=lambda t: t.start):
+        w = turn.text[t.start : t.end]
+        if w.lower() not in (x.lower() for x in seen):
+            seen.append(w)
+    return ", ".join(seen[:8])
+
+
+def _paraphrase(rules: _Rules, turn: _Turn, parent: str, feeling: bool, codes: set[str]) -> Act | None:
+    """Content words of the parent's last turn said back, marked by a cue.
+
+    A strong cue ("Als ik u goed begrijp") needs one shared content word, a weak one ("U ...",
+    "Dus ...") two. In a sentence that reflects a feeling, the feeling frame often doubles as the
+    cue, so two shared words are needed there too. A turn that sets a boundary describes the
+    parent's behaviour ("U roept, en dat gaat mij te ver"): that is not saying back, so weak cues
+    are off there.
+    """
+    vocab = _parent_vocab(rules, parent)
+    if not vocab.exact:
+        return None
+    norm = turn.norm
+    for s, e in turn.sentences:
+        strong = _search(rules.para_strong, norm, s, e)
+        feeling_spans = _feeling_spans(rules, turn, s, e)
+        skip = [*feeling_spans, strong.span()] if strong else feeling_spans
+        hits = [t for lem, t in _content(rules, turn.tokens_in(s, e), skip) if lem in vocab]
+        distinct = {lemma(t.text) for t in hits}
+        felt = feeling and bool(feeling_spans)
+        if strong and len(distinct) >= (rules.min_overlap_weak if felt else rules.min_overlap_strong):
+            return Act("paraphrase", _overlap_evidence(turn, hits))
+        if strong or not _search(rules.para_weak, norm, s, e) or codes & rules.para_blocking_codes:
+            continue
+        if _match_at(rules.para_not, norm, s, e):
+            continue
+        wh = bool(codes & {"open_question", "why_question", "leading_question"}) and "?" in norm[s:e]
+        if not wh and len(distinct) >= rules.min_overlap_weak:
+            return Act("paraphrase", _overlap_evidence(turn, hits))
+    return None
+
+
+def _summary(rules: _Rules, turn: _Turn, parents: list[str]) -> Act | None:
+    norm = turn.norm
+    cue = _search(rules.summary_cues, norm)
+    recent = parents[-6:]
+    vocabs = [_parent_vocab(rules, p) for p in recent]
+    content = _content(rules, turn.tokens, _feeling_spans(rules, turn, 0, len(norm)))
+    owner: dict[str, int] = {}
+    hits: list[_Token] = []
+    for lem, tok in content:
+        for i in range(len(vocabs) - 1, -1, -1):
+            if lem in vocabs[i]:
+                owner.setdefault(lem, i)
+                hits.append(tok)
+                break
+    turns_hit = len(set(owner.values()))
+    after = norm[cue.end() :] if cue else norm
+    enumerated = bool(rules.enumeration and rules.enumeration.search(after))
+    if cue:
+        if enumerated or turns_hit >= rules.summary_min_turns:
+            if hits:
+                return Act("summary", _overlap_evidence(turn, hits))
+            return _act("summary", turn, *cue.span())
+        return None
+    if len(recent) < rules.summary_min_turns or turns_hit < rules.summary_min_turns:
+        return None
+    if len(owner) < rules.summary_min_overlap or not enumerated:
+        return None
+    framed = any(
+        _search(rules.para_strong, norm, s, e)
+        or (_search(rules.para_weak, norm, s, e) and not _match_at(rules.para_not, norm, s, e))
+        for s, e in turn.sentences
+    )
+    return Act("summary", _overlap_evidence(turn, hits)) if framed else None
+
+
+# ---------------------------------------------------------------- jargon and pattern codes
+
+
+def _jargon(rules: _Rules, turn: _Turn) -> Act | None:
+    if rules.jargon_terms is None:
+        return None
+    norm = turn.norm
+    w = rules.jargon_window
+    for m in rules.jargon_terms.finditer(norm):
+        before = _search(rules.jargon_explained, norm, max(0, m.start() - w), m.start())
+        after = _search(rules.jargon_explained, norm, m.end(), min(len(norm), m.end() + w))
+        if after and after.group() in (":", "(", " - ") and after.start() > m.end() + 3:
+            after = None
+        if before and before.group() in (":", "(", " - "):
+            before = None
+        if not before and not after:
+            return _act("jargon", turn, *m.span())
+    return None
+
+
+def _pattern_code(rule: _CodeRule, turn: _Turn) -> tuple[int, int] | None:
+    """The span of the first cue hit that no `unless` rule cancels."""
+    candidates: list[re.Match[str]] = []
+    if rule.cues is not None:
+        candidates.extend(rule.cues.finditer(turn.norm))
+    if rule.context_cues is not None and rule.context is not None and rule.context.search(turn.norm):
+        candidates.extend(rule.context_cues.finditer(turn.norm))
+    for m in sorted(candidates, key=lambda m: m.start()):
+        if m.end() == m.start():
+            continue
+        if rule.unless is not None:
+            s, e = turn.sentence_of(m.start())
+            if rule.unless.search(turn.norm, s, e):
+                continue
+        if rule.unless_clause is not None:
+            cs, _ = turn.clause_of(m.start())
+            if rule.unless_clause.search(turn.norm, cs, m.end()):
+                continue
+        return m.span()
+    return None
+
+
+# ---------------------------------------------------------------- public interface
+
+
+def _clean_history(history: Any) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if not history or isinstance(history, str | bytes):
+        return out
+    try:
+        items = list(history)
+    except TypeError:
+        return out
+    for item in items:
+        speaker: Any = None
+        text: Any = None
+        if isinstance(item, Mapping):
+            speaker = item.get("speaker", item.get("role"))
+            text = item.get("text", item.get("content"))
+        elif isinstance(item, Sequence) and not isinstance(item, str | bytes) and len(item) >= 2:
+            speaker, text = item[0], item[1]
+        if isinstance(speaker, str) and isinstance(text, str):
+            out.append((speaker.strip().lower(), text))
+    return out
+
+
+def history_from_json(value: Any) -> list[tuple[str, str]]:
+    """History from JSON: a list of [speaker, text] pairs or {"speaker", "text"} objects."""
+    return _clean_history(value)
+
+
 def recognise(
     text: str, parent_before: str | None = None, history: Sequence[tuple[str, str]] = ()
 ) -> list[Act]:
-    """The acts in one teacher turn. `history` holds the (speaker, text) turns before it."""
-    return []
+    """The acts in one teacher turn, at most one per code, in `ALL_CODES` order.
+
+    history = the (speaker, text) turns BEFORE this teacher turn; speaker is 'teacher' or
+    'parent'. If parent_before is None, the last parent turn in history is used.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return []
+    rules = _rules()
+    turn = _Turn(text, rules)
+    hist = _clean_history(history)
+    parent = parent_before if isinstance(parent_before, str) and parent_before.strip() else None
+    parents = _parent_texts(parent, hist)
+    if parent is None and parents:
+        parent = parents[-1]
+
+    feeling = _feeling(rules, turn)
+    found: dict[str, Act] = dict(_questions(rules, turn, feeling))
+    if feeling:
+        found["feeling_reflection"] = feeling
+    for code, rule in rules.code_rules.items():
+        span = _pattern_code(rule, turn)
+        if span:
+            found[code] = _act(code, turn, *span)
+    if parent:
+        para = _paraphrase(rules, turn, parent, feeling is not None, set(found))
+        if para:
+            found["paraphrase"] = para
+    summary = _summary(rules, turn, parents)
+    if summary:
+        found["summary"] = summary
+    jargon = _jargon(rules, turn)
+    if jargon:
+        found["jargon"] = jargon
+    for winner, losers in rules.drops.items():
+        if winner in found:
+            for loser in losers:
+                found.pop(loser, None)
+    return [found[c] for c in ALL_CODES if c in found]
+
+
+def codes_of(acts: Iterable[Act]) -> list[str]:
+    """Just the codes, in order: what the engine's effect tables and the gold set compare."""
+    return [a.code for a in acts]

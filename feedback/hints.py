@@ -96,7 +96,7 @@ def hints_config() -> dict[str, Any]:
     unknown = [i for i in ids if i not in known]
     missing = [i for i in known if i not in ids]
     if unknown or missing or any(not rule.get("text") for rule in raw["rules"]):
-        raise ValueError(f"{DATA_FILE}: onbekende regels {unknown}, ontbrekende regels {missing}, of een lege tekst")
+        raise ValueError(f"{DATA_FILE}: unknown rules {unknown}, missing rules {missing}, or an empty text")
     return raw
 
 

@@ -54,7 +54,7 @@ REQUIRED_TEXTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("listening", "jargon"): ("clean", "issue", "next", "next_good"),
     ("listening", "canned_empathy"): ("followed", "clean", "formula", "unfollowed", "next", "next_good"),
     ("boundaries", "name_limit"): ("well", "issue", "next", "next_good"),
-    ("boundaries", "i_message"): ("well", "issue", "none", "next", "next_good"),
+    ("boundaries", "i_message"): ("well", "issue", "limit_only", "none", "next", "next_good"),
     ("boundaries", "consequence"): (
         "worked",
         "followed",
@@ -90,6 +90,7 @@ class Cues:
     emotion: re.Pattern[str]
     boundary: re.Pattern[str]
     follow_through: re.Pattern[str]
+    conditional: re.Pattern[str]
     check: re.Pattern[str]
     news: re.Pattern[str]
     compliment: re.Pattern[str]
@@ -143,22 +144,22 @@ def _check_config(raw: Mapping[str, Any]) -> None:
         try:
             sub = raw[dim]["subscores"][sid]
         except (KeyError, TypeError):
-            raise ValueError(f"{where}: sub-score {dim}.{sid} ontbreekt") from None
+            raise ValueError(f"{where}: sub-score {dim}.{sid} is missing") from None
         for attr in ("label", "weight", "texts"):
             if attr not in sub:
-                raise ValueError(f"{where}: {dim}.{sid} mist '{attr}'")
+                raise ValueError(f"{where}: {dim}.{sid} has no '{attr}'")
         if not isinstance(sub["weight"], int | float) or sub["weight"] <= 0:
-            raise ValueError(f"{where}: {dim}.{sid}.weight moet een positief getal zijn")
+            raise ValueError(f"{where}: {dim}.{sid}.weight must be a positive number")
         missing = [k for k in keys if k not in sub["texts"]]
         if missing:
-            raise ValueError(f"{where}: {dim}.{sid}.texts mist {', '.join(missing)}")
+            raise ValueError(f"{where}: {dim}.{sid}.texts lacks {', '.join(missing)}")
     for dim in ("listening", "boundaries", "bad_news"):
         missing = [k for k in SUMMARY_TEXTS if k not in raw[dim].get("summary", {})]
         if missing:
-            raise ValueError(f"{where}: {dim}.summary mist {', '.join(missing)}")
+            raise ValueError(f"{where}: {dim}.summary lacks {', '.join(missing)}")
     missing = [k for k in CALM_SUMMARY_TEXTS if k not in raw["boundaries"]["summary"]]
     if missing:
-        raise ValueError(f"{where}: boundaries.summary mist {', '.join(missing)}")
+        raise ValueError(f"{where}: boundaries.summary lacks {', '.join(missing)}")
 
 
 @cache
@@ -172,6 +173,7 @@ def scoring_config() -> ScoringConfig:
         emotion=_alternation(cues["parent_emotion"]),
         boundary=_alternation(cues["parent_boundary"]),
         follow_through=_alternation(cues["follow_through"]),
+        conditional=_alternation(cues["conditional"]),
         check=_alternation(cues["check"]),
         news=_alternation(cues["news"]),
         compliment=_alternation(cues["compliment"]),
@@ -441,13 +443,13 @@ class _Conversation:
 
 def _build(turns: Turns, acts: ActsInput, cfg: ScoringConfig) -> _Conversation:
     if acts is not None and len(acts) != len(turns):
-        raise ValueError(f"acts heeft {len(acts)} items, turns {len(turns)}")
+        raise ValueError(f"acts has {len(acts)} entries for {len(turns)} turns")
     out: list[_Turn] = []
     history: list[tuple[str, str]] = []
     parent_before: str | None = None
     for i, (speaker, text) in enumerate(turns):
         if speaker not in SPEAKERS:
-            raise ValueError(f"beurt {i}: onbekende spreker {speaker!r} (verwacht teacher of parent)")
+            raise ValueError(f"turn {i}: unknown speaker {speaker!r} (expected teacher or parent)")
         turn_acts: tuple[Act, ...] = ()
         if speaker == "teacher":
             given = acts[i] if acts is not None else None
@@ -650,6 +652,8 @@ def _canned_empathy(c: _Conversation) -> SubScore | None:
     keys: Counter[str] = Counter()
     first_use: dict[str, Evidence] = {}
     for t in c.teacher:
+        if t.has(["holds_position"]):
+            continue  # the broken record repeats its acknowledgement on purpose
         fr_pos = [p for a in t.acts if a.code == "feeling_reflection" and (p := _act_pos(t.text, a)) >= 0]
         for s0, s1 in _sentence_spans(t.text):
             sentence = t.text[s0:s1]
@@ -721,13 +725,16 @@ def _name_limit(c: _Conversation, moments: Sequence[int]) -> SubScore | None:
         window = c.teacher_after(p)[:within]
         if not window:
             continue
-        hit = next((n for n, t in enumerate(window) if t.has(LIMIT_CODES)), None)
+        # Once the limit has been named, a consequence is the next step for a new crossing.
+        named_before = any(t.has(LIMIT_CODES) for t in c.teacher if t.index < p)
+        handles = LIMIT_CODES | {"consequence"} if named_before else LIMIT_CODES
+        hit = next((n for n, t in enumerate(window) if t.has(handles)), None)
         if hit is None:
             results.append(float(scores["missed"]))
             negatives.append(c.ev(window[0]))
         else:
             results.append(float(scores["first" if hit == 0 else "second"]))
-            positives.append(c.ev(window[hit], LIMIT_CODES))
+            positives.append(c.ev(window[hit], handles))
     if not results:
         return None
     score = sum(results) / len(results)
@@ -745,10 +752,15 @@ def _i_message(c: _Conversation) -> SubScore | None:
     positives = [c.ev(t, ["i_message"]) for t in c.teacher if t.has(["i_message"])]
     negatives = [c.ev(t, ["you_message"]) for t in c.teacher if t.has(["you_message"])]
     if i + y == 0:
+        named = [t for t in c.teacher if t.has(["name_limit"])]
+        if named:
+            ev = c.ev(named[0], ["name_limit"])
+            score = float(cfg.sub(B, "i_message")["limit_only_score"])
+            text = _join(cfg.text(B, "i_message", "limit_only", quote=ev.text), cfg.text(B, "i_message", "next"))
+            return _sub(cfg, B, "i_message", score, text, [ev])
         score = float(cfg.sub(B, "i_message")["none_score"])
-        return _sub(
-            cfg, B, "i_message", score, _join(cfg.text(B, "i_message", "none"), cfg.text(B, "i_message", "next")), ()
-        )
+        text = _join(cfg.text(B, "i_message", "none"), cfg.text(B, "i_message", "next"))
+        return _sub(cfg, B, "i_message", score, text, ())
     score = 100.0 * i / (i + y)
     text = _join(
         cfg.text(B, "i_message", "well", quote=positives[0].text) if positives else None,
@@ -761,9 +773,13 @@ def _i_message(c: _Conversation) -> SubScore | None:
 def _followed_through(c: _Conversation, after: int) -> _Turn | None:
     """The teacher turn after parent turn `after` that carries the consequence out."""
     later = c.teacher_after(after)
+    cues = c.cfg.cues
     for t in later:
-        if c.cfg.cues.follow_through.search(t.text):
-            return t
+        for s0, s1 in _sentence_spans(t.text):
+            sentence = t.text[s0:s1]
+            m = cues.follow_through.search(sentence)
+            if m and not cues.conditional.search(sentence[: m.start()]):
+                return t  # "Ik stop nu het gesprek", not "Als u doorgaat, stop ik het gesprek"
     if later and later[-1].has(["structuring"]) and later[-1] is c.teacher[-1]:
         return later[-1]
     return None

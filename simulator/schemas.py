@@ -29,6 +29,7 @@ BOUNDARY_KINDS = ("raise_voice", "threaten_complaint", "demand", "cut_short", "p
 
 INTENTS = (
     "greet",
+    "ask_news",
     "answer",
     "express_worry",
     "challenge_basis",

@@ -42,6 +42,8 @@ class OudergesprekApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Oudergesprek"
     SUB_TITLE = "oefenen met oudergesprekken"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (32, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Afsluiten", priority=True),
         Binding("f1", "toggle_keys", "Toetsen", show=False),

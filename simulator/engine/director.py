@@ -109,7 +109,14 @@ def choose(
         return Decision("test_boundary", boundary_kind=kind)
 
     if reading.next_step and not codes & {"caving"}:
-        if state.tension <= rules.agreement.max_tension and state.trust >= rules.agreement.min_trust:
+        a = rules.agreement
+        if (
+            state.tension <= a.max_tension
+            and state.trust >= a.min_trust
+            and state.heard >= a.min_heard
+            and teacher_turns >= a.min_turns
+            and state.news_given
+        ):
             return Decision("accept_next_step", next_step_id=reading.next_step, ends="agreement")
         return Decision("challenge_basis" if rng.random() < 0.5 else "express_worry")
 
@@ -149,17 +156,20 @@ def choose(
     return Decision(rng.choice(("express_worry", "example_from_home", "challenge_basis")))
 
 
-PRESUME_NEWS = frozenset({"challenge_basis", "express_worry", "example_from_home"})
+PRESUME_NEWS = frozenset({"challenge_basis", "express_worry", "example_from_home", "raise_concern", "acknowledge"})
+OVERRIDES_NEWS = frozenset({"leave_angry", "test_boundary", "calm_down", "confused", "irritated"})
 
 
-def before_news(decision: Decision, scenario: Scenario, state: ParentState) -> Decision:
-    """Until the bad news is told, the parent cannot dispute it: they raise a concern or wait for it."""
-    if state.news_given or decision.intent not in PRESUME_NEWS:
+def news_reaction(decision: Decision, persona: Persona, state: ParentState, news_now: bool) -> Decision:
+    """Bad news first: before it, the parent asks for it; right after it, the parent reacts to it."""
+    if decision.intent in OVERRIDES_NEWS or decision.ends:
         return decision
-    concern = _open_concern(scenario, state)
-    if concern:
-        return Decision("raise_concern", concern_id=concern)
-    return Decision("acknowledge")
+    if not state.news_given and decision.intent in PRESUME_NEWS:
+        return Decision("ask_news")
+    if news_now:
+        reactions = engine_rules().news.reaction
+        return Decision(reactions.get(persona.role, reactions["default"]))
+    return decision
 
 
 def next_phase(state: ParentState, decision: Decision, teacher_turns: int) -> str:

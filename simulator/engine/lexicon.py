@@ -33,14 +33,15 @@ def lemmas(text: str) -> set[str]:
 
 
 def keyword_hits(text_lemmas: set[str], keywords: list[str]) -> int:
-    """How many keywords occur; multiword keywords and compounds match on their parts."""
+    """How many keywords occur, by word or lemma; a multiword keyword needs all its words.
+
+    No substring matching: "middag" must not match "goedemiddag", nor "stemming" "toestemming".
+    """
     hits = 0
     for kw in keywords:
         parts = kw.lower().split()
         if all(p in text_lemmas or lemma(p) in text_lemmas for p in parts):
             hits += 1
-        elif len(parts) == 1 and len(kw) >= 5 and any(kw in w for w in text_lemmas if len(w) > len(kw)):
-            hits += 1  # compound: "leesproblemen" contains "lees"... only for longer keywords
     return hits
 
 

@@ -30,6 +30,7 @@ FALLBACKS: dict[str, tuple[str, ...]] = {
     "leave_angry": ("irritated",),
     "closing": ("acknowledge",),
     "greet": ("express_worry",),
+    "ask_news": ("greet",),
 }
 
 
@@ -74,7 +75,10 @@ def linesets(persona: Persona, scenario: Scenario, decision: Decision, intent: s
         sets += [b.lines for b in persona.boundary_behaviours if b.kind == decision.boundary_kind]
     if intent == "accept_next_step" and decision.next_step_id:
         sets += [LineSet(any=n.accept_lines) for n in scenario.next_steps if n.id == decision.next_step_id]
-    for source in (persona.lines, scenario.lines, scenario.role_lines.get(persona.role, {})):
+    sources = [persona.lines, scenario.lines, scenario.role_lines.get(persona.role, {})]
+    if intent == "greet" and any("greet" in s for s in sources[1:]):
+        sources = sources[1:]  # the scenario knows how this meeting came about (planned, a call, after a mail)
+    for source in sources:
         if intent in source:
             sets.append(source[intent])
     return sets

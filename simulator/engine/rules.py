@@ -33,6 +33,16 @@ class RuleEffect(_Rule):
     why: str
 
 
+class NewsRules(_Rule):
+    impact: RuleEffect
+    delayed: RuleEffect
+    reaction: dict[str, str]
+
+
+class Saturation(_Rule):
+    floor: float = Field(ge=0.0, le=1.0)
+
+
 class CavingRule(_Rule):
     threshold_drop: int
     why: str
@@ -47,11 +57,14 @@ class Escalation(_Rule):
     leave_tension: int
     leave_after_ignored: int
     test_every: int
+    boundary_lasts: int
 
 
 class Agreement(_Rule):
     max_tension: int
     min_trust: int
+    min_heard: int
+    min_turns: int
 
 
 class TurnRules(_Rule):
@@ -73,6 +86,8 @@ class EngineRules(_Rule):
     limit_lands: RuleEffect
     limit_ignored: RuleEffect
     limit_unneeded: RuleEffect
+    news: NewsRules
+    saturation: Saturation
     caving_teaches: CavingRule
     exploration: Exploration
     escalation: Escalation

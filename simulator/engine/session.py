@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from feedback.acts import Act, recognise
-from simulator.engine.director import Decision, before_news, choose, next_phase
+from simulator.engine.director import Decision, choose, news_reaction, next_phase
 from simulator.engine.lexicon import words
 from simulator.engine.lines import fill, pick_line, slot_values
 from simulator.engine.rules import engine_rules
@@ -170,7 +170,8 @@ class Session:
             for cid, status in self.state.concerns.items():
                 if status == "explored":
                     self.state.concerns[cid] = "answered"
-        causes = apply_turn(self.state, self.persona, codes, reading.signals, self.difficulty)
+        news_now = reading.tells_news and not self.state.news_given
+        causes = apply_turn(self.state, self.persona, codes, reading.signals, self.difficulty, reading.tells_news)
         self.teacher_turns += 1
         self.clock.add_words(len(words(text)))
         self.transcript.turns.append(
@@ -185,10 +186,8 @@ class Session:
         self._save()
         if self.time_up():
             return self._plan(Decision("closing", ends="time_up"), text, causes, reading)
-        if reading.tells_news:
-            self.state.news_given = True
         decision = choose(self.persona, self.scenario, self.state, reading, self.rng, self.teacher_turns)
-        decision = before_news(decision, self.scenario, self.state)
+        decision = news_reaction(decision, self.persona, self.state, news_now)
         return self._plan(decision, text, causes, reading)
 
     def _is_hidden(self, concern_id: str) -> bool:
@@ -201,6 +200,7 @@ class Session:
         state.phase = next_phase(state, decision, self.teacher_turns)
         if decision.intent == "test_boundary" and decision.boundary_kind:
             state.boundary_active = decision.boundary_kind
+            state.boundary_age = 0
             state.tested.append(decision.boundary_kind)
             state.tested_at = self.teacher_turns
         if decision.concern_id and decision.intent in {"raise_concern", "reveal_concern"}:
@@ -281,7 +281,7 @@ class Session:
         ]
         self.transcript.hints_used += 1
         self._save()
-        return suggest(self.history(), acts)
+        return suggest(self.history(), acts, parent=self.persona.relation, bad_news=self.scenario.bad_news)
 
     @classmethod
     def resume(

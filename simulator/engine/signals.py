@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from feedback.codes import QUESTION_CODES, REFLECTION_CODES
+from feedback.codes import QUESTION_CODES, REFLECTION_CODES, ROADBLOCK_CODES
 from simulator.engine.lexicon import keyword_hits, lemmas, sentences, words
 from simulator.engine.rules import engine_rules
 from simulator.schemas import Scenario
+
+
+HARSH = ROADBLOCK_CODES | {"jargon", "you_message", "counter_attack"}
+"""Plain words do not soften a reproach: plain_language needs a turn without these."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ def read_turn(text: str, codes: list[str], scenario: Scenario) -> TurnReading:
     parts = sentences(text)
     if (
         n_words >= rules.plain_min_words
-        and "jargon" not in code_set
+        and not code_set & HARSH
         and parts
         and n_words / len(parts) <= rules.plain_max_sentence_words
     ):

@@ -31,6 +31,13 @@ def _clamp(value: float) -> float:
     return max(0.0, min(100.0, value))
 
 
+def _saturate(value: float, delta: float) -> float:
+    """Shrink a change by how little room is left in its direction."""
+    room = (100.0 - value) if delta > 0 else value
+    floor = engine_rules().saturation.floor
+    return delta * (floor + (1.0 - floor) * room / 100.0)
+
+
 @dataclass
 class ParentState:
     tension: float
@@ -49,6 +56,7 @@ class ParentState:
     last_change: float = 0.0
     tested_at: int = -99
     news_given: bool = True
+    boundary_age: int = 0
 
     @classmethod
     def start(cls, persona: Persona, scenario: Scenario, difficulty: str) -> ParentState:
@@ -72,11 +80,11 @@ class ParentState:
         )
 
     def move(self, source: str, why: str, tension: float, trust: float, heard: float) -> Cause | None:
-        """Apply a delta (clamped) and return the Cause that records what actually changed."""
+        """Apply a delta (saturating, clamped) and return the Cause that records what actually changed."""
         before = (self.tension, self.trust, self.heard)
-        self.tension = _clamp(self.tension + tension)
-        self.trust = _clamp(self.trust + trust)
-        self.heard = _clamp(self.heard + heard)
+        self.tension = _clamp(self.tension + _saturate(self.tension, tension))
+        self.trust = _clamp(self.trust + _saturate(self.trust, trust))
+        self.heard = _clamp(self.heard + _saturate(self.heard, heard))
         moved = (
             round(self.tension - before[0]),
             round(self.trust - before[1]),
@@ -101,6 +109,7 @@ def apply_turn(
     codes: Iterable[str],
     signals: Iterable[str],
     difficulty: str,
+    tells_news: bool = False,
 ) -> list[Cause]:
     """Move the state for one teacher turn; return every change with its cause."""
     rules = engine_rules()
@@ -113,6 +122,10 @@ def apply_turn(
         if cause is not None:
             causes.append(cause)
 
+    if not state.news_given:
+        r = rules.news.impact if tells_news else rules.news.delayed
+        record(state.move("regel:nieuws" if tells_news else "regel:nieuws-uitgesteld", r.why, r.tension, r.trust, r.heard))
+        state.news_given = tells_news
     for key in [*codes, *signals]:
         effect = persona.effects.get(key)
         if effect is not None:
@@ -132,6 +145,9 @@ def apply_turn(
             r = rules.limit_ignored
             record(state.move("regel:grens-genegeerd", r.why, r.tension * sensitivity, r.trust, r.heard))
             state.ignored_limits += 1
+            state.boundary_age += 1
+            if state.boundary_age >= rules.escalation.boundary_lasts:
+                state.boundary_active = None  # the moment has passed, unanswered
     elif limit and band(state.tension) == "low":
         r = rules.limit_unneeded
         record(state.move("regel:grens-onnodig", r.why, r.tension, r.trust, r.heard))

@@ -2,21 +2,83 @@
 
 The scripted voice needs no guard; model voices are checked before a line is
 accepted, retried once, and replaced by the scripted line for the same intent.
+The trainee sees the model's words as they come; when the guard rejects them a
+reset piece clears them. The final piece says which voice produced the line and
+why a fallback happened, which the transcript keeps per parent turn.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from simulator.voices.base import Piece, Voice, VoiceRequest
 
+SCRIPTED = "scripted"
+ATTEMPTS = 2
+_PIECES = re.compile(r"\S+\s*")
 
-def speak(voice: Voice, request: VoiceRequest, cancel: threading.Event) -> Iterator[Piece]:
+Check = Callable[[str, VoiceRequest], str | None]
+
+
+def _scripted_pieces(line: str) -> Iterator[Piece]:
+    for piece in _PIECES.findall(line):
+        yield Piece(text=piece)
+
+
+def speak(
+    voice: Voice,
+    request: VoiceRequest,
+    cancel: threading.Event,
+    check: Check | None = None,
+) -> Iterator[Piece]:
     """Stream a parent line as Pieces; the last Piece is final and names the voice used."""
-    for piece in voice.stream(request, cancel):
+    if voice.name == SCRIPTED:
+        for piece in voice.stream(request, cancel):
+            if cancel.is_set():
+                yield Piece(final=True, voice=voice.name, cancelled=True)
+                return
+            yield Piece(text=piece)
+        yield Piece(final=True, voice=voice.name, cancelled=cancel.is_set())
+        return
+
+    if check is None:
+        from simulator.voices.guard import check_line
+
+        check = check_line
+    reasons: list[str] = []
+    for attempt in range(ATTEMPTS):
+        attempt_request = request if attempt == 0 else dataclasses.replace(request, seed=request.seed + 7919)
+        text = ""
+        failure: str | None = None
+        try:
+            for piece in voice.stream(attempt_request, cancel):
+                if cancel.is_set():
+                    break
+                if piece:
+                    text += piece
+                    yield Piece(text=piece)
+        except Exception as exc:  # a model or server failure must not end the conversation
+            failure = str(exc) or type(exc).__name__
         if cancel.is_set():
             yield Piece(final=True, voice=voice.name, cancelled=True)
             return
-        yield Piece(text=piece)
-    yield Piece(final=True, voice=voice.name, cancelled=cancel.is_set())
+        if failure is None:
+            failure = check(text, request)
+            if failure is None:
+                yield Piece(final=True, voice=voice.name)
+                return
+            reasons.append(failure)
+            if text:
+                yield Piece(reset=True)
+            continue
+        # The voice itself failed (server down, model error): it already retried what it could.
+        reasons.append(failure)
+        if text:
+            yield Piece(reset=True)
+        break
+
+    yield from _scripted_pieces(request.scripted_line)
+    yield Piece(final=True, voice=SCRIPTED, fallback_reason=f"{voice.name}: " + "; ".join(reasons))

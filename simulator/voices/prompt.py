@@ -335,3 +335,42 @@ def clean_line(text: str, request: VoiceRequest) -> str:
         if len(line) > 1 and line.startswith(open_) and line.endswith(close) and quotes == 2:
             line = line[1:-1].strip()
     return line
+
+
+class LineStream:
+    """Raw model text in, the parent's words out while streaming: no leading label, cut at stop strings."""
+
+    def __init__(self, request: VoiceRequest, stops: Sequence[str]) -> None:
+        self.scanner = StopScanner(stops)
+        self.labels = tuple(f"{label.lower()}:" for label in (parent_label(request), request.persona.name))
+        self.head = ""
+        self.started = False
+
+    @property
+    def stopped(self) -> bool:
+        return self.scanner.stopped
+
+    def feed(self, raw: str) -> str:
+        return self._lead(self.scanner.feed(raw))
+
+    def finish(self) -> str:
+        out = self._lead(self.scanner.flush(), final=True)
+        return out.rstrip()
+
+    def _lead(self, text: str, final: bool = False) -> str:
+        """Hold the first characters until it is clear they are not the parent's own label."""
+        if self.started:
+            return text
+        self.head = (self.head + text).lstrip()
+        while True:
+            low = self.head.lower()
+            label = next((lb for lb in self.labels if low.startswith(lb)), None)
+            if label is None:
+                break
+            self.head = self.head[len(label) :].lstrip()
+        low = self.head.lower()
+        if not self.head or (not final and any(lb.startswith(low) for lb in self.labels)):
+            return ""
+        self.started = True
+        out, self.head = self.head, ""
+        return out

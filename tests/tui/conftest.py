@@ -1,40 +1,14 @@
-"""Fixtures for driving the app like a trainee: own data dir, fixed content, a frozen clock.
-
-The test content in tests/tui/content/ belongs to these tests, so shipped YAML
-edits never change a snapshot. The frozen clock and fixed seeds keep screens still.
-"""
+"""Fixtures for the app tests: every test gets its own OUDERGESPREK_HOME and the test content."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
-from simulator.app.app import AppOptions, OudergesprekApp
-from simulator.content import Library, load_files
-from simulator.transcript import Transcript, load_transcript
-
-CONTENT = Path(__file__).resolve().parent / "content"
-SCENARIO = "tui-advies"
-PERSONA = "tui-moeder"
-TRAINEE = "Anna de Boer"
-
-
-class FrozenClock:
-    """A conversation clock that does not move: the timer always shows the same minutes."""
-
-    def __init__(self, elapsed_seconds: float = 0.0) -> None:
-        self.seconds = elapsed_seconds
-
-    def add_words(self, n: int) -> None:
-        pass
-
-    def elapsed(self) -> float:
-        return self.seconds
+from simulator.content import Library
+from tests.tui.helpers import TRAINEE, load_test_library
 
 
 @pytest.fixture(autouse=True)
@@ -49,9 +23,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 @pytest.fixture
 def library() -> Library:
-    lib, problems = load_files(sorted(CONTENT.glob("*.yaml")))
-    assert not problems, problems
-    return lib
+    return load_test_library()
 
 
 @pytest.fixture
@@ -60,60 +32,3 @@ def named() -> None:
     from simulator.config import update_config
 
     update_config(trainee_name=TRAINEE)
-
-
-def make_app(
-    library: Library,
-    *,
-    delay: float = 0.0,
-    clock: Callable[[], FrozenClock] | None = FrozenClock,
-    check_unfinished: bool = False,
-) -> OudergesprekApp:
-    options = AppOptions(voice_delay=delay, clock=clock, dagdeel="vanmiddag", check_unfinished=check_unfinished)
-    return OudergesprekApp(library=library, options=options)
-
-
-async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Let the app work (workers, streaming) until `condition` holds, as a patient user would."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {getattr(condition, '__name__', 'condition')}")
-        await pilot.pause(0.02)
-
-
-def screen_name(pilot: Pilot[None]) -> str:
-    return type(pilot.app.screen).__name__
-
-
-async def type_text(pilot: Pilot[None], text: str) -> None:
-    await pilot.press(*[("space" if ch == " " else ch) for ch in text])
-
-
-def saved(home: Path) -> list[Transcript]:
-    return [load_transcript(p) for p in sorted((home / "transcripts").glob("*.json"))]
-
-
-def fixed_transcript(library: Library, lines: list[str], *, trainee: str = TRAINEE, seed: int = 7) -> Transcript:
-    """A finished conversation played by the engine, with fixed times (for the trainer screens)."""
-    from simulator.engine.session import Session, play_script
-
-    session = Session(
-        library.scenarios[SCENARIO], library.personas[PERSONA], seed=seed, trainee=trainee, dagdeel="vanmiddag"
-    )
-    session.transcript.intention = "Eerst luisteren, dan het advies helder brengen"
-    transcript = play_script(session, lines)
-    transcript.started_at = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
-    transcript.ended_at = datetime(2026, 3, 2, 14, 45, tzinfo=UTC)
-    for turn in transcript.turns:
-        turn.timestamp = transcript.started_at
-    return transcript
-
-
-TEACHER_LINES = [
-    "Goedemiddag. Ik kom meteen ter zake: het voorlopig advies voor Daan is vmbo-gt.",
-    "Hoe kijkt u daar tegenaan?",
-    "U schrikt ervan en u maakt zich zorgen over later, klopt dat?",
-    "Wat ziet u thuis als Daan aan zijn huiswerk zit?",
-]

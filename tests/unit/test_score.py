@@ -415,7 +415,7 @@ def test_empty_and_invalid_input() -> None:
     empty = score([])
     assert empty.listening.score == 0 and empty.listening.subscores == ()
     assert empty.turns == ()
-    with pytest.raises(ValueError, match="spreker"):
+    with pytest.raises(ValueError, match="speaker"):
         score([("leerling", "Hallo")])
     with pytest.raises(ValueError):
         score([T("Hallo")], acts=[])
@@ -469,3 +469,30 @@ def test_renderers_use_dutch_headings_and_quote_the_teacher() -> None:
     assert "vakjargon" in flat, "acts per turn are shown with Dutch names"
     no_news = " ".join(render_text(run("no_boundary", "hand_coded")).split())
     assert "Slecht nieuws" not in no_news and "niet over een grens" in no_news
+
+
+def test_the_broken_record_is_not_mistaken_for_a_canned_formula() -> None:
+    line = "Ik begrijp dat u dat wilt, en het advies blijft vmbo-gt."
+    turns: Turns = []
+    acts: list[list[Act] | None] = []
+    for _ in range(3):
+        turns += [P("Ik wil dat het havo wordt."), T(line)]
+        acts += [None, A("holds_position")]
+    report = score(turns, acts=acts)
+    assert report.listening.subscore("canned_empathy") is None
+    assert _sub(report, "boundaries", "position") == 100
+
+
+def test_a_conditional_threat_is_not_mistaken_for_following_through() -> None:
+    repeated = _threat_case(
+        [A("name_limit"), A("consequence"), []], last_teacher="Als u zo doorgaat, stop ik het gesprek."
+    )
+    done = _threat_case([A("name_limit"), A("consequence"), []], last_teacher="Dan stop ik nu het gesprek.")
+    assert _sub(done, "boundaries", "consequence") > _sub(repeated, "boundaries", "consequence")
+
+
+def test_a_consequence_handles_a_new_crossing_once_the_limit_was_named() -> None:
+    escalated = _threat_case([A("name_limit"), A("consequence")])
+    unnamed = _threat_case([[], A("consequence")])
+    assert _sub(escalated, "boundaries", "name_limit") == 100
+    assert _sub(unnamed, "boundaries", "name_limit") < 50

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from simulator.app import backend
 
@@ -78,6 +79,12 @@ class AppScreen(Screen[None]):
             self.app.switch_screen(screen)
         else:
             self.app.push_screen(screen)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that fails must say so; a silent failure looks like a hanging app."""
+        if event.state == WorkerState.ERROR:
+            self.log.error(event.worker.error)
+            self.notify(f"Er ging iets mis: {event.worker.error}", title="Fout", severity="error", timeout=10)
 
     def clock(self) -> Any:
         """The clock for a new session: the test's frozen clock, or None for wall time."""

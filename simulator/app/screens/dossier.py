@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Markdown
 
 from simulator.app import backend
@@ -71,6 +71,8 @@ class DossierScreen(AppScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Terug"),
         Binding("ctrl+n", "begin", "Start gesprek"),
+        Binding("pageup", "scroll_dossier(-1)", "Dossier omhoog", show=False),
+        Binding("pagedown", "scroll_dossier(1)", "Dossier omlaag", show=False),
     ]
 
     def __init__(self, setup: backend.Setup) -> None:
@@ -79,9 +81,13 @@ class DossierScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Markdown(dossier_markdown(self.setup), id="dossier")
+        with VerticalScroll(id="dossier-scroll"):
+            yield Markdown(dossier_markdown(self.setup), id="dossier")
         with Vertical(id="intention-box"):
-            yield Label("Wat wil je in dit gesprek bereiken? (één zin, komt in je transcript)", classes="field-label")
+            yield Label(
+                "Wat wil je bereiken? In één zin; het komt in je transcript. (PgUp/PgDn: dossier)",
+                classes="field-label",
+            )
             with Horizontal():
                 yield Input(
                     value=self.setup.intention or "",
@@ -94,6 +100,14 @@ class DossierScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.query_one("#intention", Input).focus()
+
+    def action_scroll_dossier(self, direction: int) -> None:
+        """Page through the case file while the cursor stays in the intention line."""
+        scroll = self.query_one("#dossier-scroll", VerticalScroll)
+        if direction < 0:
+            scroll.scroll_page_up()
+        else:
+            scroll.scroll_page_down()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -129,7 +129,7 @@ class TurnPicker(Dialog):
         with Vertical(classes="dialog wide"):
             yield Static("Terugspoelen", classes="dialog-title")
             yield Label("Kies de beurt die je opnieuw wilt doen. Alles daarvoor blijft staan; de oude poging ook.")
-            options = []
+            options: list[Option | None] = []
             for i, turn in enumerate(self.transcript.turns):
                 if turn.speaker != "teacher":
                     continue
@@ -141,8 +141,8 @@ class TurnPicker(Dialog):
                     "\n",
                     f"{SPEAKERS['teacher']}: {turn.text}",
                 )
-                options.append(Option(prompt, id=f"turn-{i}"))
-            yield OptionList(*options, id="turns")
+                options += [Option(prompt, id=f"turn-{i}"), None]
+            yield OptionList(*options[:-1], id="turns")
 
     @on(OptionList.OptionSelected, "#turns")
     def picked(self, event: OptionList.OptionSelected) -> None:

@@ -40,28 +40,31 @@ class StartScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="start-form"):
-            yield Static(
-                "Oefen een moeilijk gesprek met een ouder. Kies een gesprek, een ouder en hoe pittig het mag zijn.",
-                classes="intro",
-            )
+            yield Static("Kies een gesprek, een ouder en hoe pittig het mag zijn.", classes="intro")
             yield Label("Gesprek", classes="field-label")
-            yield Select[str]([], prompt="Inhoud laden…", allow_blank=True, id="scenario", disabled=True)
+            yield Select[str]([], prompt="Inhoud laden…", allow_blank=True, id="scenario", disabled=True, compact=True)
             yield Static("", id="scenario-info", classes="info")
             yield Label("Ouder", classes="field-label")
-            yield Select[str]([], prompt="Inhoud laden…", allow_blank=True, id="persona", disabled=True)
+            yield Select[str]([], prompt="Inhoud laden…", allow_blank=True, id="persona", disabled=True, compact=True)
             yield Static("", id="persona-info", classes="info")
             with Horizontal(id="options-row"):
                 with Vertical(classes="option"):
                     yield Label("Moeilijkheid", classes="field-label")
                     yield Select[str](
-                        [(d.capitalize(), d) for d in DIFFICULTIES], value="normaal", allow_blank=False, id="difficulty"
+                        [(d.capitalize(), d) for d in DIFFICULTIES],
+                        value="normaal",
+                        allow_blank=False,
+                        id="difficulty",
+                        compact=True,
                     )
                 with Vertical(classes="option"):
                     yield Label("Stem", classes="field-label")
-                    yield Select[str](self._voice_options(), value="scripted", allow_blank=False, id="voice")
+                    yield Select[str](
+                        self._voice_options(), value="scripted", allow_blank=False, id="voice", compact=True
+                    )
                 with Vertical(classes="option seed"):
                     yield Label("Seed (optioneel)", classes="field-label")
-                    yield Input(placeholder="bv. 42", type="integer", max_length=9, id="seed")
+                    yield Input(placeholder="bv. 42", type="integer", max_length=9, id="seed", compact=True)
             yield Static("", id="difficulty-info", classes="info")
             with Horizontal(classes="buttons"):
                 yield Button("Naar het dossier", variant="primary", id="go", disabled=True)

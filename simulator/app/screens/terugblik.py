@@ -52,8 +52,8 @@ class TerugblikScreen(AppScreen):
             with Vertical(id="rating"):
                 yield Static("Hoe ging het?", classes="title")
                 yield Static(
-                    "Beoordeel eerst jezelf, van 1 (ging nog moeizaam) tot 5 (ging heel goed). "
-                    "Daarna zie je de feedback.",
+                    "Beoordeel eerst jezelf, van 1 (ging nog moeizaam) tot 5 (ging heel goed): "
+                    "toets een cijfer, of kies met de pijltjes en spatie. Daarna zie je de feedback.",
                     classes="intro",
                 )
                 yield Label("Luisteren: doorvragen, samenvatten, gevoel benoemen", classes="field-label")
@@ -120,12 +120,11 @@ class TerugblikScreen(AppScreen):
             points = []
         self.app.call_from_thread(self._show_report, report, points)
 
-    def _show_report(self, report: dict[str, Any] | None, points: list[Any]) -> None:
+    async def _show_report(self, report: dict[str, Any] | None, points: list[Any]) -> None:
         self.report = report
-        self.ready = True
         self.query_one(ContentSwitcher).current = "review"
         tabs = self.query_one(ReportTabs)
-        tabs.show(
+        await tabs.show(
             self.transcript,
             report,
             points,
@@ -133,6 +132,7 @@ class TerugblikScreen(AppScreen):
             summary_text(self.transcript, self.setup.scenario.title, self.setup.persona.name),
         )
         tabs.query_one("Tabs").focus()
+        self.ready = True
         self.refresh_bindings()
 
     # --- next attempts -------------------------------------------------------------------

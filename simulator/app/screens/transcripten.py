@@ -53,7 +53,7 @@ class TranscriptenScreen(AppScreen):
         yield Header()
         with Horizontal(id="filters"):
             yield Input(placeholder="Naam trainee", id="f-trainee")
-            yield Select[str]([], prompt="Alle scenario's", value=ALL, allow_blank=False, id="f-scenario")
+            yield Select[str]([("Alle scenario's", ALL)], value=ALL, allow_blank=False, id="f-scenario")
             yield Input(placeholder="Datum JJJJ-MM-DD", id="f-date", max_length=10)
         yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Static("", id="count")
@@ -158,6 +158,8 @@ class TranscriptScreen(AppScreen):
         self.saved = saved
         self.transcript = saved.transcript
         self.report: dict[str, Any] | None = None
+        self.shown = 0
+        """How often the report was (re)drawn; tests wait on it."""
 
     @property
     def parent_name(self) -> str:
@@ -197,12 +199,13 @@ class TranscriptScreen(AppScreen):
             points = []
         self.app.call_from_thread(self._show, report, points)
 
-    def _show(self, report: dict[str, Any] | None, points: list[Any]) -> None:
+    async def _show(self, report: dict[str, Any] | None, points: list[Any]) -> None:
         self.report = report
         summary = summary_text(self.transcript, self.scenario_title, self.parent_name)
         if self.transcript.trainee:
             summary = f"Trainee: {self.transcript.trainee}\n{summary}"
-        self.query_one(ReportTabs).show(self.transcript, report, points, self.parent_name, summary)
+        await self.query_one(ReportTabs).show(self.transcript, report, points, self.parent_name, summary)
+        self.shown += 1
 
     # --- choosing a turn -----------------------------------------------------------------
     def _chosen_turn(self) -> int | None:

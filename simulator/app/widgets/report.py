@@ -64,7 +64,7 @@ def dimension_blocks(
     score = block.get("score")
     head: list[str | tuple[str, str]] = [(f"{title}: {_score_text(score)}/100", "bold")]
     rating = transcript.self_rating
-    if rating is not None and score is not None:
+    if rating is not None and score is not None and key in {"listening", "boundaries"}:
         own = getattr(rating, key)
         engine5 = to_five(float(score))
         head += ["\n", f"Jouw inschatting: {own}/5 · feedback ≈ {engine5}/5. ", compare(own, float(score))]
@@ -88,15 +88,15 @@ def dimension_blocks(
 class ReportView(VerticalScroll):
     """Scores and sub-scores, scrollable."""
 
-    def show(self, report: dict[str, Any], transcript: Transcript) -> None:
-        self.remove_children()
+    async def show(self, report: dict[str, Any], transcript: Transcript) -> None:
+        await self.remove_children()
         widgets: list[Static] = []
         for key, title in DIMENSIONS:
             widgets += dimension_blocks(key, title, report.get(key) or {}, transcript)
         extra = report.get("bad_news")
         if isinstance(extra, dict) and extra:
             widgets += dimension_blocks("bad_news", "Slecht nieuws brengen", extra, transcript)
-        self.mount_all(widgets)
+        await self.mount_all(widgets)
 
 
 def turn_prompt(transcript: Transcript, index: int, parent_name: str) -> Content:
@@ -125,10 +125,10 @@ class TurnList(OptionList):
     def show(self, transcript: Transcript, parent_name: str) -> None:
         keep = self.highlighted
         self.clear_options()
-        self.add_options(
-            Option(turn_prompt(transcript, i, parent_name), id=f"turn-{i}")
-            for i in range(len(transcript.turns))
-        )
+        options: list[Option | None] = []
+        for i in range(len(transcript.turns)):
+            options += [Option(turn_prompt(transcript, i, parent_name), id=f"turn-{i}"), None]
+        self.add_options(options[:-1])
         if keep is not None and keep < len(transcript.turns):
             self.highlighted = keep
 
@@ -160,7 +160,7 @@ class ReportTabs(Vertical):
     def active(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
-    def show(
+    async def show(
         self, transcript: Transcript, report: dict[str, Any] | None, points: list[Any], parent_name: str, summary: str
     ) -> None:
         from simulator.app.widgets.timeline import TimelineView
@@ -168,10 +168,10 @@ class ReportTabs(Vertical):
         self.query_one("#summary", Static).update(Content(summary))
         view = self.query_one(ReportView)
         if report is None:
-            view.remove_children()
-            view.mount(Static("De scores zijn (nog) niet beschikbaar.", classes="subscore"))
+            await view.remove_children()
+            await view.mount(Static("De scores zijn (nog) niet beschikbaar.", classes="subscore"))
         else:
-            view.show(report, transcript)
+            await view.show(report, transcript)
         self.query_one(TimelineView).show(points)
         self.query_one(TurnList).show(transcript, parent_name)
 

@@ -1,0 +1,162 @@
+"""The local voice with a tiny random-weight model: load, prompt, stream, cancel, guard, fallback, trimming."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from simulator.voices.factory import VoiceError, make_voice
+from simulator.voices.guarded import speak
+from simulator.voices.local import LocalVoice
+
+
+@pytest.fixture(scope="module")
+def chat_voice(tiny_chat_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalVoice]:
+    import os
+
+    os.environ.setdefault("OUDERGESPREK_CACHE", str(tmp_path_factory.mktemp("tiny-cache")))
+    yield LocalVoice(str(tiny_chat_dir), threads=2, max_new_tokens=40)
+
+
+def test_make_voice_loads_a_model_directory_with_progress(tiny_chat_dir: Path) -> None:
+    seen: list[tuple[str, float]] = []
+    voice = make_voice("local", model=str(tiny_chat_dir), threads=2, progress=lambda m, f: seen.append((m, f)))
+    assert voice.name == "local:tiny-chat"
+    assert seen and seen[-1][1] == 1.0
+    assert [f for _, f in seen] == sorted(f for _, f in seen)  # progress only goes forward
+
+
+def test_unknown_model_gives_a_dutch_message() -> None:
+    with pytest.raises(VoiceError, match="niet gevonden"):
+        make_voice("local", model="bestaat-niet-model")
+
+
+def test_chat_prompt_uses_the_template_and_fits_the_context(chat_voice: LocalVoice, request_obj) -> None:
+    head, tail, stops = chat_voice.prompt_ids(request_obj)
+    text = chat_voice.tokenizer.decode(head + tail)
+    assert chat_voice.chat
+    assert text.startswith("<|im_start|>system\n")
+    assert text.endswith("<|im_start|>assistant\n")
+    assert request_obj.teacher_text in text
+    assert len(head) + len(tail) <= chat_voice.context - chat_voice.max_new_tokens
+    assert "\n\n" in stops
+
+
+def test_streams_pieces_and_reports_timings(chat_voice: LocalVoice, request_obj) -> None:
+    pieces = list(chat_voice.stream(request_obj, threading.Event()))
+    assert all(isinstance(p, str) for p in pieces)
+    assert chat_voice.timings["prefill"] > 0
+    assert chat_voice.timings["decode_tokens"] <= chat_voice.max_new_tokens
+
+
+def test_same_seed_same_line_and_the_kept_prefix_changes_nothing(tiny_chat_dir: Path, request_obj) -> None:
+    """The second turn reuses the computed system prompt; the words must be exactly those of a fresh model."""
+    warm = LocalVoice(str(tiny_chat_dir), threads=2, max_new_tokens=20, temperature=0)
+    other = dataclasses.replace(request_obj, teacher_text="Iets anders.", history=request_obj.history[:-1])
+    list(warm.stream(other, threading.Event()))
+    reused_line = "".join(warm.stream(request_obj, threading.Event()))
+    assert warm.timings["reused_tokens"] > 0
+    fresh = LocalVoice(str(tiny_chat_dir), threads=2, max_new_tokens=20, temperature=0)
+    fresh_line = "".join(fresh.stream(request_obj, threading.Event()))
+    assert fresh.timings["reused_tokens"] == 0
+    assert reused_line == fresh_line
+
+
+class _Slow:
+    """Wraps the model forward with a delay, so generation outlasts the test's patience."""
+
+    def __init__(self, voice: LocalVoice, delay: float) -> None:
+        self.voice, self.delay, self.original = voice, delay, voice._forward
+
+    def __call__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        time.sleep(self.delay)
+        return self.original(*args, **kwargs)
+
+
+@pytest.mark.parametrize("phase", ["decode", "prefill"])
+def test_cancel_takes_effect_within_0_2_seconds(tiny_chat_dir: Path, request_obj, phase: str) -> None:
+    voice = LocalVoice(str(tiny_chat_dir), threads=2, max_new_tokens=2000, temperature=1.0)
+    voice._forward = _Slow(voice, 0.3 if phase == "prefill" else 0.02)  # type: ignore[method-assign]
+    cancel = threading.Event()
+    stream = voice.stream(request_obj, cancel)
+    if phase == "decode":
+        next(stream)  # the model is talking
+    else:
+        threading.Timer(0.1, lambda: None).start()
+    cancel.set()
+    start = time.perf_counter()
+    rest = list(stream)
+    assert time.perf_counter() - start < 0.2
+    assert len(rest) <= 1
+    # The worker stops too: the model is free for the next turn soon after.
+    voice._forward = voice._forward.original  # type: ignore[attr-defined,method-assign]
+    voice.max_new_tokens = 5
+    start = time.perf_counter()
+    list(voice.stream(request_obj, threading.Event()))
+    assert time.perf_counter() - start < 2.0
+
+
+def test_a_random_model_is_rejected_by_the_guard_and_the_scripted_line_is_used(
+    chat_voice: LocalVoice, request_obj
+) -> None:
+    pieces = list(speak(chat_voice, request_obj, threading.Event()))
+    final = pieces[-1]
+    text = ""
+    for p in pieces:
+        text = "" if p.reset else text
+        text += p.text
+    assert final.final and final.voice == "scripted"
+    assert final.fallback_reason and final.fallback_reason.startswith("local:tiny-chat: ")
+    assert text.strip() == request_obj.scripted_line
+
+
+def test_long_conversations_are_trimmed_to_the_context(tiny_chat_dir: Path, request_obj) -> None:
+    voice = LocalVoice(str(tiny_chat_dir), threads=2, max_new_tokens=30, context=600)
+    history = tuple(
+        ("teacher" if i % 2 else "parent", f"Beurt {i}: we praten over huiswerk, toetsen en de brugklas.")
+        for i in range(80)
+    ) + (("teacher", request_obj.teacher_text),)
+    request = dataclasses.replace(request_obj, history=history)
+    head, tail, _ = voice.prompt_ids(request)
+    assert len(head) + len(tail) <= 600 - 30
+    text = voice.tokenizer.decode(head + tail)
+    assert "Eerder in het gesprek (ingekort)" in text
+    assert "Beurt 0:" not in text and "Beurt 79:" in text
+    assert request_obj.teacher_text in text
+    assert "".join(voice.stream(request, threading.Event())) is not None
+
+
+def test_base_model_continues_the_dialogue_and_stops_at_the_line_end(tiny_base_dir: Path, request_obj) -> None:
+    voice = LocalVoice(str(tiny_base_dir), threads=2, max_new_tokens=60)
+    assert not voice.chat
+    head, tail, stops = voice.prompt_ids(request_obj)
+    assert voice.tokenizer.decode(head + tail).rstrip().endswith("Vader:")
+    assert "\n" in stops
+    line = "".join(voice.stream(request_obj, threading.Event()))
+    assert "\n" not in line
+
+
+def test_int8_layers_and_trimmed_output_match_the_dense_model(tiny_chat_dir: Path) -> None:
+    """The CPU speed-ups may round, but must not change what the model would say."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from simulator.voices.local import quantize_int8, trim_output
+
+    dense = AutoModelForCausalLM.from_pretrained(str(tiny_chat_dir), dtype=torch.float32).eval()
+    fast = AutoModelForCausalLM.from_pretrained(str(tiny_chat_dir), dtype=torch.float32).eval()
+    keep = list(range(0, dense.config.vocab_size, 3))
+    kept = trim_output(fast, keep, int8=True, dtype=torch.float32)
+    assert quantize_int8(fast, torch.float32) == 2 * 7  # q, k, v, o, gate, up, down per layer
+    ids = torch.tensor([[5, 17, 42, 99, 7]])
+    with torch.inference_mode():
+        full = dense(ids).logits[0, -1][kept]
+        trimmed = fast(ids).logits[0, -1]
+    assert trimmed.shape == full.shape
+    assert torch.allclose(trimmed, full, atol=0.05 * float(full.abs().max()))
+    assert int(trimmed.argmax()) == int(full.argmax())
