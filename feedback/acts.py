@@ -8,6 +8,7 @@ knows *how* to apply them. Pure Python (regexes + simplemma lemmas), no network,
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -53,11 +54,15 @@ class Act:
 # ---------------------------------------------------------------- normalisation
 
 _CHAR_MAP: dict[str, str] = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\t": " ", "\r": "\n",
-    "\u2026": ".", "\u00bf": "?", "\uff1f": "?", "\u037e": ";", "\u2028": "\n", "\u2029": "\n",
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032`\u00b4", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    **dict.fromkeys("\u00a0\u2007\u202f\u2009\u200a\t", " "),
+    **dict.fromkeys("\r\u2028\u2029", "\n"),
+    "\u2026": ".",
+    "\u00bf": "?",
+    "\uff1f": "?",
+    "\u037e": ";",
 }
 
 
@@ -73,7 +78,7 @@ def _fold_char(c: str) -> str:
         return low
     base = unicodedata.normalize("NFD", low)[:1]
     if len(base) == 1 and base.isascii() and base.isalpha():
-        return base
+        return base.lower()
     if unicodedata.category(low) in ("Zs", "Cc", "Cf") and low != "\n":
         return " "
     return low
@@ -108,6 +113,8 @@ _START = (
     r"|(?<=\bdus\s)|(?<=\bnou\s)|(?<=\bja\s)|(?<=\boke\s)|(?<=\bok\s)|(?<=\bnee\s)|(?<=\bwant\s)|(?<=\bgoed\s))"
 )
 _SENTENCE_START = r"(?:^|(?<=[.!?;:\n])|(?<=[.!?;:]\s)|(?<=[.!?;:]\s\s))"
+_COMMA_START = r"(?:^|(?<=[.!?;:,\n])|(?<=[.!?;:,]\s)|(?<=[.!?;:,]\s\s))"
+_ANCHORS = {"^": _START, "^^": _SENTENCE_START, "^,": _COMMA_START}
 _WILDCARDS = {"~": 2, "*": 4, "**": 10}
 _CLASS_RE = re.compile(r"\{([a-z_]+)\}")
 
@@ -221,8 +228,8 @@ def _sequence(src: str) -> str:
     parts: list[str] = []
     started = False
     for token in _split_top(src):
-        if token in ("^", "^^"):
-            parts.append(_START if token == "^" else _SENTENCE_START)
+        if token in _ANCHORS:
+            parts.append(_ANCHORS[token])
             continue
         if token in _WILDCARDS:
             n = _WILDCARDS[token]
@@ -252,32 +259,223 @@ def _sequence(src: str) -> str:
 _GROUP_RE = re.compile(r"\((?!\?)((?:[^()]|\([^()]*\))*)\)")
 
 
-def to_regex(src: str, classes: Mapping[str, str] | None = None) -> str:
-    """Translate one pattern of the data file's notation into a regular expression."""
+def _prepare(src: str, classes: Mapping[str, str] | None) -> str:
+    """Fold, fill in {classes} and wrap a top-level alternation, ready for `_sequence`."""
     src = fold(src.strip())
     if classes:
         for _ in range(3):  # classes may mention other classes
             src = _CLASS_RE.sub(lambda m: classes.get(m.group(1), m.group(0)), src)
     if _has_top_level_bar(src) and " " in src:
         src = f"({src})"
-    return r"(?<!\w)(?:" + _sequence(src) + r")(?!\w)"
+    return src
 
 
-def _compile_many(patterns: Iterable[str], classes: Mapping[str, str], where: str) -> re.Pattern[str] | None:
-    """One alternation for a list of patterns: a single search per code keeps turns fast."""
-    sources: list[str] = []
+def to_regex(src: str, classes: Mapping[str, str] | None = None) -> str:
+    """Translate one pattern of the data file's notation into a regular expression."""
+    return r"(?<!\w)(?:" + _sequence(_prepare(src, classes)) + r")(?!\w)"
+
+
+_LEAD_WORD = re.compile(r"'*([\w']+)(\\w[*+])?")
+
+
+def _whole_group(token: str) -> str | None:
+    """The body of "(a|b)" when the parentheses enclose the whole token."""
+    if len(token) < 2 or token[0] != "(" or token[-1] != ")":
+        return None
+    depth = 0
+    escaped = False
+    for i, ch in enumerate(token):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0 and i != len(token) - 1:
+                return None
+    return token[1:-1]
+
+
+def _first_words(src: str) -> tuple[set[str], set[str]] | None:
+    """Words (and word prefixes) one of which must start any match; None when that is unknown.
+
+    Used only to skip patterns that cannot match a turn, so None is always safe.
+    """
+    words: set[str] = set()
+    prefixes: set[str] = set()
+    for token in _split_top(src):
+        if token in _ANCHORS:
+            continue
+        if token in _WILDCARDS:
+            return None
+        optional = False
+        group = _outer_group(token)
+        if token.startswith("[") and token.endswith("]") and len(token) > 2:
+            group = (token[1:-1], "?")
+        body = group[0] if group else _whole_group(token)
+        if group:
+            optional = group[1] in "?*"
+        if body is not None:
+            if body.startswith("?"):
+                return None
+            for alt in _split_bar(body):
+                found = _first_words(alt.strip())
+                if found is None:
+                    return None
+                words |= found[0]
+                prefixes |= found[1]
+        else:
+            m = _LEAD_WORD.match(token)
+            if not m or not m.group(1).strip("'"):
+                return None
+            word = m.group(1).strip("'")
+            if m.group(2) or (m.end() < len(token) and token[m.end()] not in "-'("):
+                prefixes.add(word)
+            else:
+                words.add(word)
+        if not optional:
+            return words, prefixes
+    return None
+
+
+class _Words:
+    """The words of one text and where they start, for the first-word filter."""
+
+    def __init__(self, text: str) -> None:
+        self.at: dict[str, list[int]] = {}
+        for m in _TOKEN.finditer(text):
+            self.at.setdefault(m.group(), []).append(m.start())
+        self.ordered = sorted(self.at)
+
+    def starts(self, words: Iterable[str], prefixes: Iterable[str]) -> list[int]:
+        """Where any of the words, or a word with one of the prefixes, starts."""
+        found: set[int] = set()
+        for w in words:
+            found.update(self.at.get(w, ()))
+        for pre in prefixes:
+            i = bisect.bisect_left(self.ordered, pre)
+            while i < len(self.ordered) and self.ordered[i].startswith(pre):
+                found.update(self.at[self.ordered[i]])
+                i += 1
+        return sorted(found)
+
+    def has_prefix(self, prefix: str) -> bool:
+        i = bisect.bisect_left(self.ordered, prefix)
+        return i < len(self.ordered) and self.ordered[i].startswith(prefix)
+
+
+@lru_cache(maxsize=32)
+def _words_of(text: str) -> _Words:
+    return _Words(text)
+
+
+_Candidate = tuple[re.Pattern[str], list[int] | None]
+_SCAN_BELOW = 600  # characters: shorter texts are scanned whole, longer ones only where a first word starts
+
+
+class _PatternSet:
+    """Patterns of one rule list, each compiled alone and tried only where its first word occurs.
+
+    Quacks like a compiled regex (search/match/finditer) so the rule logic reads the same, but a
+    turn only pays for the few patterns that could match it, at the few places they could start:
+    this keeps a typical turn well under 1 ms and a 10,000-character turn bounded.
+    """
+
+    def __init__(self, entries: list[tuple[re.Pattern[str], tuple[set[str], set[str]] | None]]) -> None:
+        self._entries = entries
+        self._always: list[int] = []
+        self._by_word: dict[str, list[int]] = {}
+        self._by_prefix: list[tuple[str, int]] = []
+        for i, (_, first) in enumerate(entries):
+            if first is None:
+                self._always.append(i)
+                continue
+            for w in first[0]:
+                self._by_word.setdefault(w, []).append(i)
+            for pre in first[1]:
+                self._by_prefix.append((pre, i))
+        self._memo: tuple[str, list[_Candidate]] | None = None
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def candidates(self, text: str) -> list[_Candidate]:
+        """(pattern, start positions) for the patterns that can match; None = try everywhere."""
+        if self._memo is not None and self._memo[0] is text:
+            return self._memo[1]
+        words = _words_of(text)
+        chosen = set(self._always)
+        for w in words.at:
+            chosen.update(self._by_word.get(w, ()))
+        for pre, i in self._by_prefix:
+            if i not in chosen and words.has_prefix(pre):
+                chosen.add(i)
+        found: list[_Candidate] = []
+        scan = len(text) <= _SCAN_BELOW
+        for i in sorted(chosen):
+            rx, first = self._entries[i]
+            if first is None or scan:
+                found.append((rx, None))
+                continue
+            starts = words.starts(*first)
+            # a pattern word like "'s" starts one character before its token
+            quoted = [p - 1 for p in starts if p and text[p - 1] == "'"]
+            found.append((rx, sorted({*starts, *quoted}) if quoted else starts))
+        self._memo = (text, found)
+        return found
+
+    def _hits(self, text: str, pos: int, end: int, first_only: bool) -> list[re.Match[str]]:
+        hits: list[re.Match[str]] = []
+        for rx, starts in self.candidates(text):
+            if starts is None:
+                if first_only:
+                    m = rx.search(text, pos, end)
+                    hits.extend([m] if m else [])
+                else:
+                    hits.extend(rx.finditer(text, pos, end))
+                continue
+            for p in starts:
+                if p < pos or p >= end:
+                    continue
+                m = rx.match(text, p, end)
+                if m:
+                    hits.append(m)
+                    if first_only:
+                        break
+        hits.sort(key=lambda m: m.start())
+        return hits
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        hits = self._hits(text, pos, len(text) if endpos is None else endpos, True)
+        return hits[0] if hits else None
+
+    def match(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        end = len(text) if endpos is None else endpos
+        for rx, _ in self.candidates(text):
+            m = rx.match(text, pos, end)
+            if m:
+                return m
+        return None
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> list[re.Match[str]]:
+        return self._hits(text, pos, len(text) if endpos is None else endpos, False)
+
+
+def _compile_many(patterns: Iterable[str], classes: Mapping[str, str], where: str) -> _PatternSet | None:
+    """Compile one rule list; a bad pattern is reported with its place in the data file."""
+    entries: list[tuple[re.Pattern[str], tuple[set[str], set[str]] | None]] = []
     for i, pattern in enumerate(patterns):
         if not isinstance(pattern, str):
             raise ValueError(f"{RULES_PATH.name}: {where}[{i}] is not a text pattern: {pattern!r}")
-        rx = to_regex(pattern, classes)
+        src = _prepare(pattern, classes)
         try:
-            re.compile(rx)
+            rx = re.compile(r"(?<!\w)(?:" + _sequence(src) + r")(?!\w)", re.M)
         except re.error as err:
             raise ValueError(f"{RULES_PATH.name}: {where}[{i}] {pattern!r}: {err}") from err
-        sources.append(rx)
-    if not sources:
-        return None
-    return re.compile("|".join(f"(?:{s})" for s in sources), re.M)
+        entries.append((rx, _first_words(src)))
+    return _PatternSet(entries) if entries else None
 
 
 def _compile_raw(patterns: Iterable[str], where: str) -> re.Pattern[str] | None:
@@ -293,50 +491,57 @@ def _compile_raw(patterns: Iterable[str], where: str) -> re.Pattern[str] | None:
 # ---------------------------------------------------------------- the rule set
 
 
+_Matcher = _PatternSet | re.Pattern[str]
+
+
 @dataclass(frozen=True)
 class _CodeRule:
-    cues: re.Pattern[str] | None
-    unless: re.Pattern[str] | None  # checked in the sentence of the hit
-    unless_clause: re.Pattern[str] | None  # checked from the clause start up to the hit
-    context_cues: re.Pattern[str] | None  # cues that only count when `context` occurs in the turn
-    context: re.Pattern[str] | None
+    cues: _Matcher | None
+    unless: _Matcher | None  # checked in the sentence of the hit
+    unless_clause: _Matcher | None  # checked from the clause start up to the hit
+    context_cues: _Matcher | None  # cues that only count when `context` occurs in the turn
+    context: _Matcher | None
 
 
 @dataclass(frozen=True)
 class _Rules:
     abbreviations: tuple[str, ...]
-    fillers: re.Pattern[str] | None
-    open_starts: re.Pattern[str] | None
-    closed_starts: re.Pattern[str] | None
-    not_questions: re.Pattern[str] | None
-    open_cues: re.Pattern[str] | None
-    why: re.Pattern[str] | None
-    why_statements: re.Pattern[str] | None
-    leading: re.Pattern[str] | None
-    leading_particles: re.Pattern[str] | None
+    fillers: _Matcher | None
+    open_starts: _Matcher | None
+    closed_starts: _Matcher | None
+    not_questions: _Matcher | None
+    open_cues: _Matcher | None
+    why: _Matcher | None
+    why_statements: _Matcher | None
+    leading: _Matcher | None
+    leading_particles: _Matcher | None
     finite_verbs: frozenset[str]
     subjects: frozenset[str]
-    para_strong: re.Pattern[str] | None
-    para_weak: re.Pattern[str] | None
-    para_not: re.Pattern[str] | None
-    para_blocking_codes: frozenset[str]
+    para_strong: _Matcher | None
+    para_weak: _Matcher | None
+    para_not: _Matcher | None
+    para_not_weak: _Matcher | None
+    para_weak_off: frozenset[str]
+    para_off: frozenset[str]
+    synonyms: Mapping[str, str]
     min_overlap_strong: int
     min_overlap_weak: int
-    summary_cues: re.Pattern[str] | None
-    enumeration: re.Pattern[str] | None
+    summary_cues: _Matcher | None
+    enumeration: _Matcher | None
     summary_min_turns: int
     summary_min_overlap: int
-    feeling_terms: re.Pattern[str] | None
-    feeling_frame_terms: re.Pattern[str] | None
+    feeling_terms: _Matcher | None
+    feeling_frame_terms: _Matcher | None
     feeling_tail: re.Pattern[str]
-    feeling_frames: re.Pattern[str] | None
-    perception_frames: re.Pattern[str] | None
+    feeling_frames: _Matcher | None
+    perception_frames: _Matcher | None
     experiencer: re.Pattern[str]
     other_experiencer: frozenset[str]
-    feeling_blockers: re.Pattern[str] | None
-    feeling_blockers_before: re.Pattern[str] | None
-    jargon_terms: re.Pattern[str] | None
-    jargon_explained: re.Pattern[str] | None
+    transparent_after: frozenset[str]
+    feeling_blockers: _Matcher | None
+    feeling_blockers_before: _Matcher | None
+    jargon_terms: _Matcher | None
+    jargon_explained: _Matcher | None
     jargon_window: int
     code_rules: Mapping[str, _CodeRule]
     drops: Mapping[str, tuple[str, ...]]
@@ -352,6 +557,17 @@ def _section(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
 
 def _words(values: Iterable[Any]) -> frozenset[str]:
     return frozenset(fold(str(v)) for v in values)
+
+
+def _synonym_map(groups: Iterable[Any]) -> dict[str, str]:
+    """Every word of a synonym group -> the group's first word (its canonical form)."""
+    out: dict[str, str] = {}
+    for group in groups:
+        words = [fold(str(w)).strip() for w in (group or [])]
+        for w in words:
+            if w:
+                out.setdefault(w, words[0])
+    return out
 
 
 def load_rules(path: Path = RULES_PATH) -> _Rules:
@@ -399,14 +615,18 @@ def load_rules(path: Path = RULES_PATH) -> _Rules:
         why=many(q, "why", "questions"),
         why_statements=many(q, "why_statements", "questions"),
         leading=many(q, "leading", "questions"),
-        leading_particles=_compile_raw([rf"(?<!\w){p}(?!\w)" for p in q.get("leading_particles") or []],
-                                       "questions.leading_particles"),
+        leading_particles=_compile_raw(
+            [rf"(?<!\w){p}(?!\w)" for p in q.get("leading_particles") or []], "questions.leading_particles"
+        ),
         finite_verbs=_words(data.get("finite_verbs") or []),
         subjects=_words(data.get("subjects") or []),
         para_strong=many(para, "strong_cues", "paraphrase"),
         para_weak=many(para, "weak_cues", "paraphrase"),
         para_not=many(para, "not_paraphrase", "paraphrase"),
-        para_blocking_codes=frozenset(str(c) for c in para.get("weak_cues_off_with") or []),
+        para_not_weak=many(para, "not_weak_paraphrase", "paraphrase"),
+        para_weak_off=frozenset(str(c) for c in para.get("weak_cues_off_with") or []),
+        para_off=frozenset(str(c) for c in para.get("off_with") or []),
+        synonyms=_synonym_map(data.get("synonyms") or []),
         min_overlap_strong=int(para.get("min_overlap_strong", 1)),
         min_overlap_weak=int(para.get("min_overlap_weak", 2)),
         summary_cues=many(summ, "cues", "summary"),
@@ -420,6 +640,7 @@ def load_rules(path: Path = RULES_PATH) -> _Rules:
         perception_frames=many(feel, "perception_frames", "feeling"),
         experiencer=re.compile(to_regex(str(feel.get("experiencer") or "(u|uw)"), classes)),
         other_experiencer=_words(feel.get("other_experiencer") or []),
+        transparent_after=_words(feel.get("transparent_after") or []),
         feeling_blockers=many(feel, "blockers", "feeling"),
         feeling_blockers_before=many(feel, "blockers_before", "feeling"),
         jargon_terms=many(jar, "terms", "jargon"),
@@ -475,7 +696,12 @@ class _Turn:
         for m in _TOKEN.finditer(self.norm):
             original = self.text[m.start() : m.end()]
             sentence_initial = m.start() in starts or not self.norm[: m.start()].strip()
-            is_name = original[:1].isupper() and not sentence_initial and m.group() not in ("u", "ik")
+            is_name = (
+                original[:1].isupper()
+                and not original.isupper()
+                and not sentence_initial
+                and m.group() not in ("u", "ik")
+            )
             out.append(_Token(m.group(), m.start(), m.end(), is_name))
         return out
 
@@ -520,7 +746,7 @@ def _spans(
     return out
 
 
-def _search(rx: re.Pattern[str] | None, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+def _search(rx: _Matcher | None, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
     if rx is None:
         return None
     return rx.search(text, start, len(text) if end is None else end)
@@ -590,7 +816,7 @@ def _clause_question_type(rules: _Rules, turn: _Turn, start: int, end: int, aske
     return None
 
 
-def _match_at(rx: re.Pattern[str] | None, text: str, start: int, end: int) -> re.Match[str] | None:
+def _match_at(rx: _Matcher | None, text: str, start: int, end: int) -> re.Match[str] | None:
     return rx.match(text, start, end) if rx is not None else None
 
 
@@ -635,7 +861,12 @@ def _between_ok(rules: _Rules, turn: _Turn, a: int, b: int) -> bool:
     between = turn.tokens_in(lo, hi)
     if len(between) > 8:
         return False
-    return not any(t.text in rules.other_experiencer or t.name for t in between)
+    for i, t in enumerate(between):
+        if i and between[i - 1].text in rules.transparent_after:
+            continue
+        if t.text in rules.other_experiencer or t.name:
+            return False
+    return True
 
 
 def _blocked_before(rules: _Rules, turn: _Turn, cs: int, pos: int) -> bool:
@@ -694,7 +925,7 @@ def _content(rules: _Rules, tokens: Iterable[_Token], skip: Sequence[tuple[int, 
         lem = lemma(t.text)
         if lem in rules.stop_words or len(lem) < 3:
             continue
-        out.append((lem, t))
+        out.append((rules.synonyms.get(t.text) or rules.synonyms.get(lem) or lem, t))
     return out
 
 
@@ -710,10 +941,7 @@ class _Vocabulary:
     def __contains__(self, word: str) -> bool:
         if word in self.exact:
             return True
-        for other in self.by_head.get(word[:4], ()):
-            if _related(word, other):
-                return True
-        return False
+        return any(_related(word, other) for other in self.by_head.get(word[:4], ()))
 
 
 def _related(a: str, b: str) -> bool:
@@ -732,9 +960,8 @@ def _related(a: str, b: str) -> bool:
 def _parent_texts(parent_before: str | None, history: Sequence[tuple[str, str]]) -> list[str]:
     """Earlier parent turns, oldest first; parent_before counts as the last one."""
     texts = [t for speaker, t in history if speaker == "parent" and t]
-    if parent_before:
-        if not texts or fold(texts[-1]).strip() != fold(parent_before).strip():
-            texts.append(parent_before)
+    if parent_before and (not texts or fold(texts[-1]).strip() != fold(parent_before).strip()):
+        texts.append(parent_before)
     return texts
 
 
@@ -770,21 +997,23 @@ def _paraphrase(rules: _Rules, turn: _Turn, parent: str, feeling: bool, codes: s
     are off there.
     """
     vocab = _parent_vocab(rules, parent)
-    if not vocab.exact:
+    if not vocab.exact or codes & rules.para_off:
         return None
     norm = turn.norm
     for s, e in turn.sentences:
+        if _match_at(rules.para_not, norm, s, e):
+            continue
         strong = _search(rules.para_strong, norm, s, e)
         feeling_spans = _feeling_spans(rules, turn, s, e)
         skip = [*feeling_spans, strong.span()] if strong else feeling_spans
         hits = [t for lem, t in _content(rules, turn.tokens_in(s, e), skip) if lem in vocab]
-        distinct = {lemma(t.text) for t in hits}
+        distinct = {lem for lem, t in _content(rules, hits)}
         felt = feeling and bool(feeling_spans)
         if strong and len(distinct) >= (rules.min_overlap_weak if felt else rules.min_overlap_strong):
             return Act("paraphrase", _overlap_evidence(turn, hits))
-        if strong or not _search(rules.para_weak, norm, s, e) or codes & rules.para_blocking_codes:
+        if strong or not _search(rules.para_weak, norm, s, e) or codes & rules.para_weak_off:
             continue
-        if _match_at(rules.para_not, norm, s, e):
+        if _match_at(rules.para_not_weak, norm, s, e):
             continue
         wh = bool(codes & {"open_question", "why_question", "leading_question"}) and "?" in norm[s:e]
         if not wh and len(distinct) >= rules.min_overlap_weak:
@@ -820,8 +1049,11 @@ def _summary(rules: _Rules, turn: _Turn, parents: list[str]) -> Act | None:
     if len(owner) < rules.summary_min_overlap or not enumerated:
         return None
     framed = any(
-        _search(rules.para_strong, norm, s, e)
-        or (_search(rules.para_weak, norm, s, e) and not _match_at(rules.para_not, norm, s, e))
+        not _match_at(rules.para_not, norm, s, e)
+        and (
+            _search(rules.para_strong, norm, s, e)
+            or (_search(rules.para_weak, norm, s, e) and not _match_at(rules.para_not_weak, norm, s, e))
+        )
         for s, e in turn.sentences
     )
     return Act("summary", _overlap_evidence(turn, hits)) if framed else None
@@ -898,9 +1130,7 @@ def history_from_json(value: Any) -> list[tuple[str, str]]:
     return _clean_history(value)
 
 
-def recognise(
-    text: str, parent_before: str | None = None, history: Sequence[tuple[str, str]] = ()
-) -> list[Act]:
+def recognise(text: str, parent_before: str | None = None, history: Sequence[tuple[str, str]] = ()) -> list[Act]:
     """The acts in one teacher turn, at most one per code, in `ALL_CODES` order.
 
     history = the (speaker, text) turns BEFORE this teacher turn; speaker is 'teacher' or

@@ -46,6 +46,7 @@ class OudergesprekApp(App[None]):
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (32, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Afsluiten", priority=True),
+        Binding("ctrl+p", "command_palette", "opdrachten", show=False, priority=True),
         Binding("f1", "toggle_keys", "Toetsen", show=False),
     ]
 
@@ -108,6 +109,17 @@ class OudergesprekApp(App[None]):
         yield SystemCommand("Thema", "Kies een kleurthema (wordt onthouden)", self.action_change_theme)
         yield SystemCommand("Toetsen", "Toon of verberg alle sneltoetsen", self.action_toggle_keys)
         yield SystemCommand("Afsluiten", "Sluit Oudergesprek af (gesprekken zijn al opgeslagen)", self.action_quit)
+
+    def action_command_palette(self) -> None:
+        """The command palette, with a Dutch prompt."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder="Zoek een opdracht…"))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C copies in text fields; say in Dutch how to quit instead."""
+        self.notify("Druk op Ctrl+Q om af te sluiten. Je gesprekken zijn al opgeslagen.", title="Afsluiten?")
 
     def action_toggle_keys(self) -> None:
         if self.screen.query("HelpPanel"):

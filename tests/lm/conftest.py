@@ -104,8 +104,12 @@ def make_request(library):  # type: ignore[no-untyped-def]
     """A real VoiceRequest from the engine: opening plan, then one per teacher line."""
     from simulator.engine.session import Session
 
-    def build(teacher_lines: tuple[str, ...] = (), scenario: str = "schooladvies-vmbo-gt",
-              persona: str = "jeroen-pleitbezorger", seed: int = 1) -> VoiceRequest:
+    def build(
+        teacher_lines: tuple[str, ...] = (),
+        scenario: str = "schooladvies-vmbo-gt",
+        persona: str = "jeroen-pleitbezorger",
+        seed: int = 1,
+    ) -> VoiceRequest:
         session = Session(library.scenario(scenario), library.persona(persona), seed=seed)
         plan = session.open()
         session.say(plan)

@@ -16,11 +16,11 @@ from simulator.voices.local import LocalVoice
 
 
 @pytest.fixture(scope="module")
-def chat_voice(tiny_chat_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalVoice]:
-    import os
-
-    os.environ.setdefault("OUDERGESPREK_CACHE", str(tmp_path_factory.mktemp("tiny-cache")))
-    yield LocalVoice(str(tiny_chat_dir), threads=2, max_new_tokens=40)
+def chat_voice(tiny_chat_dir: Path, lm_cache: Path) -> Iterator[LocalVoice]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OUDERGESPREK_CACHE", str(lm_cache))
+        voice = LocalVoice(str(tiny_chat_dir), threads=2, max_new_tokens=40)
+    yield voice
 
 
 def test_make_voice_loads_a_model_directory_with_progress(tiny_chat_dir: Path) -> None:
@@ -84,14 +84,19 @@ def test_cancel_takes_effect_within_0_2_seconds(tiny_chat_dir: Path, request_obj
     voice._forward = _Slow(voice, 0.3 if phase == "prefill" else 0.02)  # type: ignore[method-assign]
     cancel = threading.Event()
     stream = voice.stream(request_obj, cancel)
+    fired: list[float] = []
+
+    def escape() -> None:
+        fired.append(time.perf_counter())
+        cancel.set()
+
     if phase == "decode":
         next(stream)  # the model is talking
+        escape()
     else:
-        threading.Timer(0.1, lambda: None).start()
-    cancel.set()
-    start = time.perf_counter()
+        threading.Timer(0.5, escape).start()  # Escape while the prompt is still being read
     rest = list(stream)
-    assert time.perf_counter() - start < 0.2
+    assert time.perf_counter() - fired[0] < 0.2
     assert len(rest) <= 1
     # The worker stops too: the model is free for the next turn soon after.
     voice._forward = voice._forward.original  # type: ignore[attr-defined,method-assign]
@@ -101,26 +106,58 @@ def test_cancel_takes_effect_within_0_2_seconds(tiny_chat_dir: Path, request_obj
     assert time.perf_counter() - start < 2.0
 
 
-def test_a_random_model_is_rejected_by_the_guard_and_the_scripted_line_is_used(
-    chat_voice: LocalVoice, request_obj
-) -> None:
-    pieces = list(speak(chat_voice, request_obj, threading.Event()))
-    final = pieces[-1]
+def _spoken(pieces: list) -> str:  # type: ignore[type-arg]
     text = ""
     for p in pieces:
         text = "" if p.reset else text
         text += p.text
-    assert final.final and final.voice == "scripted"
-    assert final.fallback_reason and final.fallback_reason.startswith("local:tiny-chat: ")
-    assert text.strip() == request_obj.scripted_line
+    return text.strip()
+
+
+def test_a_model_line_is_either_accepted_by_the_guard_or_replaced_by_the_scripted_line(
+    chat_voice: LocalVoice, request_obj
+) -> None:
+    from simulator.voices.guard import check_line
+
+    for seed in range(4):
+        request = dataclasses.replace(request_obj, seed=seed)
+        pieces = list(speak(chat_voice, request, threading.Event()))
+        final, text = pieces[-1], _spoken(pieces)
+        if final.voice == "scripted":
+            assert text == request.scripted_line
+            assert final.fallback_reason and final.fallback_reason.startswith("local:tiny-chat: ")
+        else:
+            assert final.voice == "local:tiny-chat" and final.fallback_reason is None
+            assert check_line(text, request) is None
+
+
+def test_a_model_that_parrots_the_teacher_is_rejected_twice_and_the_scripted_line_is_used(
+    tiny_chat_dir: Path, request_obj
+) -> None:
+    """Greedy decoding gives the same words on the retry; the prompt does not contain `teacher_text` itself."""
+    from simulator.voices.guard import words
+
+    voice = LocalVoice(str(tiny_chat_dir), threads=2, max_new_tokens=30, temperature=0)
+    said = "".join(voice.stream(request_obj, threading.Event())).strip()
+    parrot = dataclasses.replace(request_obj, teacher_text=said or request_obj.teacher_text)
+    pieces = list(speak(voice, parrot, threading.Event()))
+    final = pieces[-1]
+    assert final.voice == "scripted"
+    assert _spoken(pieces) == request_obj.scripted_line
+    assert final.fallback_reason is not None and final.fallback_reason.startswith("local:tiny-chat: ")
+    first, second = final.fallback_reason.removeprefix("local:tiny-chat: ").split("; ")
+    assert first == second and first in words().reasons.values()  # same words, same verdict, both times
+    if said:
+        assert any(p.reset for p in pieces)  # the rejected words were shown, then cleared
 
 
 def test_long_conversations_are_trimmed_to_the_context(tiny_chat_dir: Path, request_obj) -> None:
     voice = LocalVoice(str(tiny_chat_dir), threads=2, max_new_tokens=30, context=600)
-    history = tuple(
+    turns = [
         ("teacher" if i % 2 else "parent", f"Beurt {i}: we praten over huiswerk, toetsen en de brugklas.")
         for i in range(80)
-    ) + (("teacher", request_obj.teacher_text),)
+    ]
+    history = (*turns, ("teacher", request_obj.teacher_text))
     request = dataclasses.replace(request_obj, history=history)
     head, tail, _ = voice.prompt_ids(request)
     assert len(head) + len(tail) <= 600 - 30

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 from simulator.voices.prompt import (
+    ChatPrompt,
     LineStream,
     StopScanner,
     chat_prompt,
@@ -38,7 +40,7 @@ def test_chat_prompt_alternates_roles_and_ends_with_the_teacher(request_obj) -> 
     messages = chat_prompt(request_obj).messages
     roles = [m["role"] for m in messages]
     assert roles[0] == "system" and roles[1] == "user"
-    assert all(a != b for a, b in zip(roles[1:], roles[2:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(roles[1:]))
     assert messages[-1]["role"] == "user"
     assert messages[-1]["content"].endswith(request_obj.teacher_text)
 
@@ -64,13 +66,13 @@ def test_fixed_part_is_the_same_every_turn(make_request) -> None:
 
 
 def test_trimming_drops_oldest_turns_into_a_summary_and_keeps_the_last(request_obj) -> None:
-    long_history = tuple(
-        ("teacher" if i % 2 else "parent", f"Dit is beurt {i} met een heleboel woorden over huiswerk en toetsen.")
-        for i in range(60)
-    ) + (("teacher", request_obj.teacher_text),)
+    turns = [
+        ("teacher" if i % 2 else "parent", f"Dit is beurt {i} met woorden over huiswerk en toetsen.") for i in range(60)
+    ]
+    long_history = (*turns, ("teacher", request_obj.teacher_text))
     request = dataclasses.replace(request_obj, history=long_history)
 
-    def size(p) -> int:  # noqa: ANN001 - words as a stand-in for tokens
+    def size(p: ChatPrompt) -> int:  # words as a stand-in for tokens
         return sum(len(m["content"].split()) for m in p.messages)
 
     full, smallest = chat_prompt(request), chat_prompt(request, len(long_history))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,7 @@ from simulator.app.screens.gesprek import GesprekScreen
 from simulator.app.widgets.chat import ChatInput, ChatLog, ChatMessage
 from simulator.app.widgets.meters import ParentMeters
 from simulator.content import Library
-from simulator.transcript import load_transcript
+from simulator.transcript import Transcript, load_transcript
 from tests.tui.helpers import (
     TEACHER_LINES,
     TRAINEE,
@@ -173,6 +176,12 @@ async def test_very_long_paste_is_refused_and_long_input_wraps(library: Library)
         await pilot.pause(0.1)
         assert box.text == ""
         assert any("te lang" in n.message for n in app._notifications)
+        box.insert("Ja. " * 300)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert len(app.screen.session.transcript.turns) == 1, "an over-long turn is not sent"
+        assert any("Je beurt is te lang" in n.message for n in app._notifications)
+        box.clear()
         await type_text(pilot, "Ik wil graag ")
         box.insert("weten hoe u thuis merkt dat Daan moeite heeft met lezen, en wat u dan doet om hem te helpen.")
         await pilot.pause()
@@ -286,6 +295,43 @@ async def test_quitting_mid_conversation_keeps_it_and_offers_resume(library: Lib
     assert reviewed.outcome == "stopped"
 
 
+async def test_quitting_while_the_parent_talks_keeps_the_teacher_turn(library: Library, home: Path) -> None:
+    app = make_app(library, delay=0.2)
+    async with app.run_test() as pilot:
+        await start_conversation(pilot)
+        screen = app.screen
+        screen.query_one(ChatInput).insert(TEACHER_LINES[1])
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.streaming)
+        await pilot.press("ctrl+q")
+    await wait_for_file(home, lambda t: t.turns[1].speaker == "teacher")
+    [left] = saved(home)
+    assert left.outcome == "in_progress"
+    assert left.turns[1].text == TEACHER_LINES[1]
+
+    app = make_app(library, check_unfinished=True)
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "ResumeDialog")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "GesprekScreen")
+        screen = app.screen
+        await wait_for(pilot, lambda: not screen.busy)
+        turns = screen.session.transcript.turns
+        assert [t.speaker for t in turns[-2:]] == ["teacher", "parent"], "the parent answers the kept turn"
+        assert not screen.query_one(ChatInput).disabled
+
+
+async def wait_for_file(home: Path, check: Callable[[Transcript], bool], timeout: float = 5.0) -> None:
+    """The worker thread may still be committing after the app has closed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        files = saved(home)
+        if files and check(files[0]):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("transcript not saved in time")
+
+
 async def test_theme_is_remembered(library: Library, home: Path) -> None:
     app = make_app(library)
     async with app.run_test() as pilot:
@@ -315,3 +361,66 @@ async def test_no_color_is_respected(library: Library, monkeypatch: pytest.Monke
     async with app.run_test() as pilot:
         await pilot.pause()
         assert app.no_color
+
+
+async def test_model_voice_loads_in_a_worker_with_progress(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from textual.widgets import Label, Select
+
+    from simulator.app import backend
+    from simulator.voices.scripted import ScriptedVoice
+
+    release = threading.Event()
+
+    def slow_model(kind: str, delay: float, progress=None):  # type: ignore[no-untyped-def]
+        if kind == "scripted":
+            return ScriptedVoice(delay=delay)
+        assert progress is not None
+        progress("Model laden", 0.5)
+        release.wait(5)
+        progress("Klaar", 1.0)
+        voice = ScriptedVoice(delay=delay)
+        voice.name = "local"
+        return voice
+
+    monkeypatch.setattr(backend, "make_voice", slow_model)
+    monkeypatch.setattr(backend, "model_voices_available", lambda: True)
+    app = make_app(library)
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "StartScreen" and bool(app.screen.query("#voice")))
+        app.screen.query_one("#voice", Select).value = "local"
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: screen_name(pilot) == "DossierScreen")
+        await type_text(pilot, "Luisteren")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(app.screen.query("#progress-message")))
+        label = app.screen.query_one("#progress-message", Label)
+        await wait_for(pilot, lambda: str(label.render()) == "Model laden")
+        intention = app.screen.query_one("#intention", Input)
+        await pilot.press("!")  # the UI keeps handling keys while the model loads
+        assert intention.value == "Luisteren!"
+        release.set()
+        await wait_for(pilot, lambda: screen_name(pilot) == "GesprekScreen")
+        await wait_for(pilot, lambda: not app.screen.busy)
+        assert app.screen.session.transcript.voice == "local"
+
+
+async def test_unavailable_model_voice_falls_back_to_scripted_lines(library: Library) -> None:
+    from textual.widgets import Select
+
+    app = make_app(library)
+    async with app.run_test(notifications=True) as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "StartScreen" and bool(app.screen.query("#voice")))
+        voice = app.screen.query_one("#voice", Select)
+        if "server" not in [value for _, value in voice._options]:
+            pytest.fail("the model voices are offered when simulator.voices.factory is installed")
+        voice.value = "server"  # no server URL configured
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: screen_name(pilot) == "DossierScreen")
+        await type_text(pilot, "Luisteren")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "GesprekScreen")
+        await wait_for(pilot, lambda: not app.screen.busy)
+        assert app.screen.session.transcript.voice == "scripted"
+        assert any("vaste teksten" in n.message for n in app._notifications)

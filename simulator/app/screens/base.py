@@ -38,17 +38,17 @@ class AppScreen(Screen[None]):
         )
 
     def _load_and_build(self, setup: backend.Setup, build: Callable[[Voice], Session], replace: bool) -> None:
-        from simulator.app.screens.modals import ProgressDialog
+        from simulator.app.screens.modals import ProgressPanel
 
         app = self.oapp
-        dialog: ProgressDialog | None = None
+        panel: ProgressPanel | None = None
         progress: Callable[[str, float], None] | None = None
         if setup.voice_kind != "scripted":
-            dialog = ProgressDialog("De stem van de ouder wordt geladen")
-            app.call_from_thread(app.push_screen, dialog)
+            panel = ProgressPanel("De stem van de ouder wordt geladen…")
+            app.call_from_thread(self.mount, panel)
 
             def progress(message: str, fraction: float) -> None:
-                app.call_from_thread(dialog.report, message, fraction)
+                app.call_from_thread(panel.report, message, fraction)
 
         try:
             voice = backend.make_voice(setup.voice_kind, app.options.voice_delay, progress)
@@ -62,18 +62,21 @@ class AppScreen(Screen[None]):
             )
             setup.voice_kind = "scripted"
             voice = backend.make_voice("scripted", app.options.voice_delay)
-        if dialog is not None:
-            app.call_from_thread(dialog.dismiss)
         try:
             session = build(voice)
         except Exception as exc:
             app.call_from_thread(app.notify, f"Het gesprek kon niet starten: {exc}", severity="error", timeout=10)
-            return
+            session = None
         app.call_from_thread(self._show_conversation, session, setup, replace)
 
-    def _show_conversation(self, session: Session, setup: backend.Setup, replace: bool) -> None:
+    def _show_conversation(self, session: Session | None, setup: backend.Setup, replace: bool) -> None:
         from simulator.app.screens.gesprek import GesprekScreen
 
+        if session is None or not replace:
+            for panel in self.query("#progress-panel"):
+                panel.remove()
+        if session is None:
+            return
         screen = GesprekScreen(session, setup)
         if replace:
             self.app.switch_screen(screen)

@@ -99,18 +99,21 @@ class ConfirmDialog(Dialog):
         self.dismiss(event.button.id == "yes")
 
 
-class ProgressDialog(ModalScreen[None]):
-    """Shown while a model voice loads in a worker; the worker closes it."""
+class ProgressPanel(Vertical):
+    """A bar docked on the current screen while a model voice loads in a worker; keys keep working.
+
+    A panel rather than a modal: the screen below is replaced as soon as the voice
+    is ready, and closing a modal in the same moment races with that switch.
+    """
 
     def __init__(self, title: str) -> None:
-        super().__init__()
+        super().__init__(id="progress-panel")
         self.title_text = title
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Label("", id="progress-message")
-            yield ProgressBar(total=1.0, show_eta=False, id="progress")
+        yield Static(self.title_text, classes="dialog-title")
+        yield Label("", id="progress-message")
+        yield ProgressBar(total=1.0, show_eta=False, id="progress")
 
     def report(self, message: str, fraction: float) -> None:
         self.query_one("#progress-message", Label).update(Content(message))

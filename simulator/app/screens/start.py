@@ -86,7 +86,8 @@ class StartScreen(AppScreen):
         if self.oapp.library is not None:
             self._library_ready(self.oapp.library)
         else:
-            self.load_library()
+            # Paint first, then parse YAML: the trainee sees the screen at once.
+            self.call_after_refresh(self.load_library)
 
     @work(thread=True, exit_on_error=False)
     def load_library(self) -> None:
