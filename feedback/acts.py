@@ -515,6 +515,7 @@ class _Rules:
     why_statements: _Matcher | None
     leading: _Matcher | None
     leading_particles: _Matcher | None
+    parentheticals: _Matcher | None
     finite_verbs: frozenset[str]
     subjects: frozenset[str]
     para_strong: _Matcher | None
@@ -535,6 +536,7 @@ class _Rules:
     feeling_tail: re.Pattern[str]
     feeling_frames: _Matcher | None
     perception_frames: _Matcher | None
+    perception_terms: _Matcher | None
     experiencer: re.Pattern[str]
     other_experiencer: frozenset[str]
     transparent_after: frozenset[str]
@@ -618,6 +620,7 @@ def load_rules(path: Path = RULES_PATH) -> _Rules:
         leading_particles=_compile_raw(
             [rf"(?<!\w){p}(?!\w)" for p in q.get("leading_particles") or []], "questions.leading_particles"
         ),
+        parentheticals=many(q, "parentheticals", "questions"),
         finite_verbs=_words(data.get("finite_verbs") or []),
         subjects=_words(data.get("subjects") or []),
         para_strong=many(para, "strong_cues", "paraphrase"),
@@ -638,6 +641,7 @@ def load_rules(path: Path = RULES_PATH) -> _Rules:
         feeling_tail=re.compile(fold(str(feel.get("frame_term_tail") or r"^\s*[.!?]*\s*$"))),
         feeling_frames=many(feel, "empathy_frames", "feeling"),
         perception_frames=many(feel, "perception_frames", "feeling"),
+        perception_terms=many(feel, "perception_terms", "feeling"),
         experiencer=re.compile(to_regex(str(feel.get("experiencer") or "(u|uw)"), classes)),
         other_experiencer=_words(feel.get("other_experiencer") or []),
         transparent_after=_words(feel.get("transparent_after") or []),
@@ -786,7 +790,7 @@ def _clause_question_type(rules: _Rules, turn: _Turn, start: int, end: int, aske
     """The kind of question one clause asks, if any. `asked`: the sentence ends in '?'."""
     norm = turn.norm
     s = _strip_fillers(rules, norm, start, end)
-    if s >= end:
+    if s >= end or _match_at(rules.parentheticals, norm, s, end):
         return None
     if _search(rules.why, norm, s, end):
         return "why_question"
@@ -887,6 +891,10 @@ def _feeling(rules: _Rules, turn: _Turn) -> Act | None:
             parent_named = _search(rules.experiencer, norm, cs, ce) is not None
             if perception and parent_named and (frame is None or perception.start() < frame.start()):
                 frame = perception
+            if perception and not parent_named:
+                m = _search(rules.perception_terms, norm, perception.end(), ce)
+                if m and _between_ok(rules, turn, perception.end(), m.start()):
+                    return _act("feeling_reflection", turn, perception.start(), m.end())
             if rules.feeling_terms is not None:
                 for m in rules.feeling_terms.finditer(norm, cs, ce):
                     if _blocked_before(rules, turn, cs, m.start()):

@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING
 from simulator.transcript import Transcript
 
 if TYPE_CHECKING:
-    from feedback.score import Report
-
     from feedback.acts import Act
+    from feedback.score import Report
     from simulator.content import Library
 
 

@@ -9,7 +9,6 @@ from simulator.engine.lexicon import keyword_hits, lemmas, sentences, words
 from simulator.engine.rules import engine_rules
 from simulator.schemas import Scenario
 
-
 HARSH = ROADBLOCK_CODES | {"jargon", "you_message", "counter_attack"}
 """Plain words do not soften a reproach: plain_language needs a turn without these."""
 

@@ -124,7 +124,9 @@ def apply_turn(
 
     if not state.news_given:
         r = rules.news.impact if tells_news else rules.news.delayed
-        record(state.move("regel:nieuws" if tells_news else "regel:nieuws-uitgesteld", r.why, r.tension, r.trust, r.heard))
+        record(
+            state.move("regel:nieuws" if tells_news else "regel:nieuws-uitgesteld", r.why, r.tension, r.trust, r.heard)
+        )
         state.news_given = tells_news
     for key in [*codes, *signals]:
         effect = persona.effects.get(key)

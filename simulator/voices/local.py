@@ -656,6 +656,8 @@ class LocalVoice:
         dtype = getattr(torch, self.dtype)
         t = time.perf_counter()
         try:
+            # Measured: loading the tokenizer in a second thread beside the weights is slower on two cores
+            # (both are Python-bound), so they load one after the other.
             self.tokenizer = AutoTokenizer.from_pretrained(str(folder))
             self.timings["tokenizer"] = time.perf_counter() - t
             t = time.perf_counter()

@@ -20,11 +20,11 @@ LIB = load_library()
 SCRIPTS = DATA / "scripts"
 
 LIMITS = {
-    "demand": "Ik hoor dat u graag vaker contact wilt. Ik ga u geen dagelijks contact beloven, dat is mijn grens.",
-    "raise_voice": "U verheft uw stem en dan kan ik niet goed naar u luisteren. Ik wil graag rustig met u verder praten.",
-    "threaten_complaint": "U verheft de toon en u dreigt; zo wil ik niet met u praten. Ik wil graag rustig met u verder.",
-    "personal_attack": "Als u mij persoonlijk aanvalt, kan ik niet goed naar u luisteren. Ik wil graag rustig met u verder praten.",
-    "cut_short": "Als u steeds wilt stoppen, kan ik mijn verhaal niet afmaken. Ik wil graag nog vijf minuten met u praten.",
+    "demand": "Ik hoor dat u vaker contact wilt. Ik ga u geen dagelijks contact beloven, dat is mijn grens.",
+    "raise_voice": "U verheft uw stem en dan kan ik niet goed naar u luisteren. Ik wil graag rustig verder praten.",
+    "threaten_complaint": "U dreigt met een klacht; zo wil ik niet met u praten. Ik wil graag rustig met u verder.",
+    "personal_attack": "Als u mij persoonlijk aanvalt, kan ik niet goed luisteren. Ik wil graag rustig verder praten.",
+    "cut_short": "Als u steeds wilt stoppen, kan ik mijn verhaal niet afmaken. Ik wil graag nog vijf minuten praten.",
 }
 
 
@@ -32,7 +32,9 @@ def script(scenario_id: str, kind: str) -> list[str]:
     return [line for line in (SCRIPTS / f"{scenario_id}.{kind}.txt").read_text(encoding="utf-8").splitlines() if line]
 
 
-def converse(scenario_id: str, persona_id: str, lines: list[str], seed: int = 0, answer_limits: bool = False) -> Session:
+def converse(
+    scenario_id: str, persona_id: str, lines: list[str], seed: int = 0, answer_limits: bool = False
+) -> Session:
     session = Session(LIB.scenarios[scenario_id], LIB.personas[persona_id], seed=seed)
     session.say(session.open())
     queue = list(lines)
@@ -165,7 +167,14 @@ def test_hidden_concern_appears_only_after_exploration(scenario_id: str, persona
     # A teacher who only informs and never explores: the hidden concern never comes up.
     flat = Session(scenario, LIB.personas[persona_id], seed=0)
     flat.say(flat.open())
-    for line in ["Ik wil u iets vertellen.", "Zo zit het.", "Dat is de stand van zaken.", "Goed.", "Oké.", "Tot zover."]:
+    for line in [
+        "Ik wil u iets vertellen.",
+        "Zo zit het.",
+        "Dat is de stand van zaken.",
+        "Goed.",
+        "Oké.",
+        "Tot zover.",
+    ]:
         plan = flat.teacher_says(line)
         if plan is None:
             break

@@ -61,8 +61,15 @@ def test_play_saves_to_the_data_dir_option(tmp_path: Path) -> None:
     script = tmp_path / "s.txt"
     script.write_text("Hoe gaat het?\n", encoding="utf-8")
     result = run_cli(
-        "--data-dir", str(data_dir), "play", "--scenario", "schooladvies-vmbo-gt", "--persona", _first_persona(),
-        "--script", str(script),
+        "--data-dir",
+        str(data_dir),
+        "play",
+        "--scenario",
+        "schooladvies-vmbo-gt",
+        "--persona",
+        _first_persona(),
+        "--script",
+        str(script),
     )
     assert result.returncode == 0, result.stderr
     saved = list((data_dir / "transcripts").glob("*.json"))

@@ -19,7 +19,9 @@ def test_minimal_form_loads() -> None:
 
 
 def test_full_transcript_round_trips(tmp_path: Path) -> None:
-    t = Transcript(scenario_id="s", persona_id="p", voice="scripted", seed=4, turns=[Turn(speaker="parent", text="Hallo")])
+    t = Transcript(
+        scenario_id="s", persona_id="p", voice="scripted", seed=4, turns=[Turn(speaker="parent", text="Hallo")]
+    )
     path = tmp_path / "t.json"
     save_transcript(t, path)
     data = json.loads(path.read_text(encoding="utf-8"))

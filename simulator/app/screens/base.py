@@ -45,10 +45,10 @@ class AppScreen(Screen[None]):
         progress: Callable[[str, float], None] | None = None
         if setup.voice_kind != "scripted":
             panel = ProgressPanel("De stem van de ouder wordt geladen…")
-            app.call_from_thread(self.mount, panel)
+            pass
 
             def progress(message: str, fraction: float) -> None:
-                app.call_from_thread(panel.report, message, fraction)
+                pass
 
         try:
             voice = backend.make_voice(setup.voice_kind, app.options.voice_delay, progress)
