@@ -108,13 +108,18 @@ def lemma(word: str) -> str:
 
 _SEP = r"(?>[\s\"()\-]*[\s,][\s,\"()\-]*)"
 _WORD = r"[^\s,.!?;:]+"
-_START = (
-    r"(?:^|(?<=[.!?;:,(\"\n])|(?<=[.!?;:,(\"]\s)|(?<=[.!?;:,(\"]\s\s)|(?<=\ben\s)|(?<=\bmaar\s)"
-    r"|(?<=\bdus\s)|(?<=\bnou\s)|(?<=\bja\s)|(?<=\boke\s)|(?<=\bok\s)|(?<=\bnee\s)|(?<=\bwant\s)|(?<=\bgoed\s))"
-)
 _SENTENCE_START = r"(?:^|(?<=[.!?;:\n])|(?<=[.!?;:]\s)|(?<=[.!?;:]\s\s))"
 _COMMA_START = r"(?:^|(?<=[.!?;:,\n])|(?<=[.!?;:,]\s)|(?<=[.!?;:,]\s\s))"
-_ANCHORS = {"^": _START, "^^": _SENTENCE_START, "^,": _COMMA_START}
+
+
+def _anchors(clause_words: Iterable[str] = ()) -> dict[str, str]:
+    """The anchor tokens: ^ also matches after a clause-opening word ("en", "maar" ... from the data)."""
+    after_words = "".join(rf"|(?<=\b{re.escape(fold(w))}\s)" for w in clause_words if w.strip())
+    start = r"(?:^|(?<=[.!?;:,(\"\n])|(?<=[.!?;:,(\"]\s)|(?<=[.!?;:,(\"]\s\s)" + after_words + ")"
+    return {"^": start, "^^": _SENTENCE_START, "^,": _COMMA_START}
+
+
+_DEFAULT_ANCHORS = _anchors()
 _WILDCARDS = {"~": 2, "*": 4, "**": 10}
 _CLASS_RE = re.compile(r"\{([a-z_]+)\}")
 
@@ -211,7 +216,7 @@ def _split_bar(src: str) -> list[str]:
     return parts
 
 
-def _body(src: str) -> str:
+def _body(src: str, anchors: Mapping[str, str]) -> str:
     """A group body: alternatives, each a word sequence in the pattern notation."""
     if src.startswith("?"):  # a raw lookaround or non-capturing group: leave it alone
         return src
@@ -219,17 +224,17 @@ def _body(src: str) -> str:
     for alt in _split_bar(src):
         lead = _SEP if alt.startswith(" ") and alt.strip() else ""
         trail = _SEP if alt.endswith(" ") and alt.strip() else ""
-        out.append(lead + _sequence(alt) + trail)
+        out.append(lead + _sequence(alt, anchors) + trail)
     return "|".join(out)
 
 
-def _sequence(src: str) -> str:
+def _sequence(src: str, anchors: Mapping[str, str] = _DEFAULT_ANCHORS) -> str:
     """Words separated by spaces -> regex; optional words carry their own separator."""
     parts: list[str] = []
     started = False
     for token in _split_top(src):
-        if token in _ANCHORS:
-            parts.append(_ANCHORS[token])
+        if token in anchors:
+            parts.append(anchors[token])
             continue
         if token in _WILDCARDS:
             n = _WILDCARDS[token]
@@ -239,7 +244,7 @@ def _sequence(src: str) -> str:
         if token.startswith("[") and token.endswith("]") and len(token) > 2:
             group = (token[1:-1], "?")
         if group is not None:
-            body = _body(group[0])
+            body = _body(group[0], anchors)
             quant = group[1]
             if started:
                 parts.append(f"(?:{_SEP}(?:{body})){quant}")
@@ -250,7 +255,7 @@ def _sequence(src: str) -> str:
                 parts.append(f"(?:(?:{body}){_SEP}){quant}")
             continue
         if " " in token:  # a group with a tail, e.g. "maar( zitten)?": compile the group bodies
-            token = _GROUP_RE.sub(lambda m: "(" + _body(m.group(1)) + ")", token)
+            token = _GROUP_RE.sub(lambda m: "(" + _body(m.group(1), anchors) + ")", token)
         parts.append((_SEP if started else "") + f"(?:{token})")
         started = True
     return "".join(parts)
@@ -306,7 +311,7 @@ def _first_words(src: str) -> tuple[set[str], set[str]] | None:
     words: set[str] = set()
     prefixes: set[str] = set()
     for token in _split_top(src):
-        if token in _ANCHORS:
+        if token in _DEFAULT_ANCHORS:
             continue
         if token in _WILDCARDS:
             return None
@@ -463,7 +468,9 @@ class _PatternSet:
         return self._hits(text, pos, len(text) if endpos is None else endpos, False)
 
 
-def _compile_many(patterns: Iterable[str], classes: Mapping[str, str], where: str) -> _PatternSet | None:
+def _compile_many(
+    patterns: Iterable[str], classes: Mapping[str, str], where: str, anchors: Mapping[str, str] = _DEFAULT_ANCHORS
+) -> _PatternSet | None:
     """Compile one rule list; a bad pattern is reported with its place in the data file."""
     entries: list[tuple[re.Pattern[str], tuple[set[str], set[str]] | None]] = []
     for i, pattern in enumerate(patterns):
@@ -471,7 +478,7 @@ def _compile_many(patterns: Iterable[str], classes: Mapping[str, str], where: st
             raise ValueError(f"{RULES_PATH.name}: {where}[{i}] is not a text pattern: {pattern!r}")
         src = _prepare(pattern, classes)
         try:
-            rx = re.compile(r"(?<!\w)(?:" + _sequence(src) + r")(?!\w)", re.M)
+            rx = re.compile(r"(?<!\w)(?:" + _sequence(src, anchors) + r")(?!\w)", re.M)
         except re.error as err:
             raise ValueError(f"{RULES_PATH.name}: {where}[{i}] {pattern!r}: {err}") from err
         entries.append((rx, _first_words(src)))
@@ -506,11 +513,15 @@ class _CodeRule:
 @dataclass(frozen=True)
 class _Rules:
     abbreviations: tuple[str, ...]
+    never_names: frozenset[str]
+    clause_split: re.Pattern[str]
+    hesitation: re.Pattern[str]
     fillers: _Matcher | None
     open_starts: _Matcher | None
     closed_starts: _Matcher | None
     not_questions: _Matcher | None
     open_cues: _Matcher | None
+    open_cues_unless: _Matcher | None
     why: _Matcher | None
     why_statements: _Matcher | None
     leading: _Matcher | None
@@ -539,6 +550,7 @@ class _Rules:
     perception_terms: _Matcher | None
     experiencer: re.Pattern[str]
     other_experiencer: frozenset[str]
+    experiencer_after: frozenset[str]
     transparent_after: frozenset[str]
     feeling_blockers: _Matcher | None
     feeling_blockers_before: _Matcher | None
@@ -576,9 +588,10 @@ def load_rules(path: Path = RULES_PATH) -> _Rules:
     """Read and compile the rule file; raises ValueError naming the bad pattern."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     classes = {str(k): fold(str(v)) for k, v in _section(data, "classes").items()}
+    anchors = _anchors(str(w) for w in data.get("clause_start_words") or [])
 
-    def many(section: Mapping[str, Any], key: str, where: str) -> re.Pattern[str] | None:
-        return _compile_many(section.get(key) or [], classes, f"{where}.{key}")
+    def many(section: Mapping[str, Any], key: str, where: str) -> _Matcher | None:
+        return _compile_many(section.get(key) or [], classes, f"{where}.{key}", anchors)
 
     q = _section(data, "questions")
     para = _section(data, "paraphrase")
@@ -607,13 +620,19 @@ def load_rules(path: Path = RULES_PATH) -> _Rules:
         for code in (key, *dropped):
             if code not in ALL_CODES:
                 raise ValueError(f"{RULES_PATH.name}: drops mentions unknown code {code!r}")
+    openers = "|".join(re.escape(fold(str(w))) for w in data.get("clause_openers") or []) or "(?!)"
+    hesitations = "|".join(re.escape(fold(str(w))).replace(r"\ ", r"\s+") for w in data.get("hesitations") or [])
     return _Rules(
         abbreviations=tuple(fold(str(a)) for a in data.get("abbreviations") or []),
+        never_names=_words(data.get("never_names") or []),
+        clause_split=re.compile(rf"[,:;]|\s(?=(?:{openers})\b)|\s-\s"),
+        hesitation=re.compile(rf",(\s*(?:{hesitations or '(?!)'})\s*),"),
         fillers=filler_rx,
         open_starts=many(q, "open_starts", "questions"),
         closed_starts=many(q, "closed_starts", "questions"),
         not_questions=many(q, "not_questions", "questions"),
         open_cues=many(q, "open_cues", "questions"),
+        open_cues_unless=many(q, "open_cues_unless", "questions"),
         why=many(q, "why", "questions"),
         why_statements=many(q, "why_statements", "questions"),
         leading=many(q, "leading", "questions"),
@@ -644,6 +663,7 @@ def load_rules(path: Path = RULES_PATH) -> _Rules:
         perception_terms=many(feel, "perception_terms", "feeling"),
         experiencer=re.compile(to_regex(str(feel.get("experiencer") or "(u|uw)"), classes)),
         other_experiencer=_words(feel.get("other_experiencer") or []),
+        experiencer_after=_words(feel.get("experiencer_after") or []),
         transparent_after=_words(feel.get("transparent_after") or []),
         feeling_blockers=many(feel, "blockers", "feeling"),
         feeling_blockers_before=many(feel, "blockers_before", "feeling"),
@@ -665,9 +685,7 @@ def _rules() -> _Rules:
 # ---------------------------------------------------------------- text structure
 
 _SENT_END = re.compile(r"[?!]+[.!?]*[\"')\]]*|\.+[\"')\]]*(?=\s|$)|[;\n]")
-_CLAUSE_SPLIT = re.compile(r"[,:;]|\s(?=(?:maar|want|omdat|terwijl|hoewel)\b)|\s-\s")
 _TOKEN = re.compile(r"\w+(?:'\w+)*")
-_HESITATION = re.compile(r",(\s*(?:eh|ehm|uh|uhm|hm|hmm|nou ja|zeg maar)\s*),")
 _ALNUM = re.compile(r"[^\W_]")
 
 
@@ -691,10 +709,11 @@ class _Turn:
                 masked = masked.replace(abbr, abbr.replace(".", "_"))
         self.sentences = _spans(masked, _SENT_END, 0, len(masked))
         # "ik zie dat u, eh, boos bent": hesitation between commas does not split a clause
-        self.clause_text = _HESITATION.sub(lambda m: " " + m.group(1) + " ", self.norm)
-        self.tokens = self._tokenise()
+        self.clause_text = rules.hesitation.sub(lambda m: " " + m.group(1) + " ", self.norm)
+        self._clause_split = rules.clause_split
+        self.tokens = self._tokenise(rules)
 
-    def _tokenise(self) -> list[_Token]:
+    def _tokenise(self, rules: _Rules) -> list[_Token]:
         starts = {s for s, _ in self.sentences}
         out: list[_Token] = []
         for m in _TOKEN.finditer(self.norm):
@@ -704,7 +723,7 @@ class _Turn:
                 original[:1].isupper()
                 and not original.isupper()
                 and not sentence_initial
-                and m.group() not in ("u", "ik")
+                and m.group() not in rules.never_names
             )
             out.append(_Token(m.group(), m.start(), m.end(), is_name))
         return out
@@ -713,7 +732,7 @@ class _Turn:
         return [t for t in self.tokens if t.start >= start and t.end <= end]
 
     def clauses(self, start: int, end: int) -> list[tuple[int, int]]:
-        return _spans(self.clause_text, _CLAUSE_SPLIT, start, end, keep_delimiter=False)
+        return _spans(self.clause_text, self._clause_split, start, end, keep_delimiter=False)
 
     def clause_of(self, pos: int) -> tuple[int, int]:
         s, e = self.sentence_of(pos)
@@ -809,7 +828,7 @@ def _clause_question_type(rules: _Rules, turn: _Turn, start: int, end: int, aske
         return "closed_question" if (asked or verb_next) else None
     if wh_open:
         return "open_question" if (asked or verb_next) else None
-    if _search(rules.open_cues, norm, s, end):
+    if _search(rules.open_cues, norm, s, end) and not _search(rules.open_cues_unless, norm, *turn.sentence_of(s)):
         return "open_question"
     if not asked:
         return None
@@ -907,7 +926,7 @@ def _feeling(rules: _Rules, turn: _Turn) -> Act | None:
                         inside = p.start() >= m.start() and p.end() <= m.end()
                         if inside or (p.end() <= m.start() and _between_ok(rules, turn, p.end(), m.start())):
                             return _act("feeling_reflection", turn, min(p.start(), m.start()), m.end())
-                        if p.start() >= m.end() and norm[m.end() : p.start()].strip() in ("voor", "bij"):
+                        if p.start() >= m.end() and norm[m.end() : p.start()].strip() in rules.experiencer_after:
                             return _act("feeling_reflection", turn, m.start(), p.end())
             if frame and rules.feeling_frame_terms is not None:
                 for m in rules.feeling_frame_terms.finditer(norm, frame.start(), ce):
@@ -974,8 +993,17 @@ def _parent_texts(parent_before: str | None, history: Sequence[tuple[str, str]])
 
 
 def _parent_vocab(rules: _Rules, text: str) -> _Vocabulary:
+    if rules is _rules():
+        return _cached_parent_vocab(text)
     parent = _Turn(text, rules)
     return _Vocabulary(lem for lem, _ in _content(rules, parent.tokens))
+
+
+@lru_cache(maxsize=256)
+def _cached_parent_vocab(text: str) -> _Vocabulary:
+    """Parent turns come back in every later turn's history, so their words are read once."""
+    rules = _rules()
+    return _Vocabulary(lem for lem, _ in _content(rules, _Turn(text, rules).tokens))
 
 
 def _feeling_spans(rules: _Rules, turn: _Turn, s: int, e: int) -> list[tuple[int, int]]:

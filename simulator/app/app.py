@@ -41,7 +41,6 @@ class OudergesprekApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "Oudergesprek"
-    SUB_TITLE = "oefenen met oudergesprekken"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (32, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -227,7 +227,7 @@ async def test_rewind_to_a_turn_is_a_new_attempt(library: Library, home: Path) -
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "GesprekScreen")
         screen = app.screen
-        await wait_for(pilot, lambda: not screen.busy)
+        await wait_for(pilot, lambda: not screen.busy and len(list(screen.query(ChatMessage))) == 3)
         kept = screen.session.transcript
         assert kept.rewound_from == first.id
         assert [t.text for t in kept.turns] == [t.text for t in first.turns[:3]]
@@ -257,7 +257,8 @@ async def test_try_again_meets_the_same_parent(library: Library) -> None:
         await wait_for(pilot, lambda: screen_name(pilot) == "DossierScreen")
         assert app.screen.query_one("#intention", Input).value == "Eerst luisteren"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: screen_name(pilot) == "GesprekScreen" and not app.screen.busy)
+        await wait_for(pilot, lambda: screen_name(pilot) == "GesprekScreen")
+        await wait_for(pilot, lambda: not app.screen.busy and len(app.screen.session.transcript.turns) == 1)
         session = app.screen.session
         assert session.seed == 123
         assert session.transcript.turns[0].text == first_opening
@@ -315,7 +316,7 @@ async def test_quitting_while_the_parent_talks_keeps_the_teacher_turn(library: L
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "GesprekScreen")
         screen = app.screen
-        await wait_for(pilot, lambda: not screen.busy)
+        await wait_for(pilot, lambda: not screen.busy and screen.session.transcript.turns[-1].speaker == "parent")
         turns = screen.session.transcript.turns
         assert [t.speaker for t in turns[-2:]] == ["teacher", "parent"], "the parent answers the kept turn"
         assert not screen.query_one(ChatInput).disabled
@@ -402,7 +403,7 @@ async def test_model_voice_loads_in_a_worker_with_progress(library: Library, mon
         assert intention.value == "Luisteren!"
         release.set()
         await wait_for(pilot, lambda: screen_name(pilot) == "GesprekScreen")
-        await wait_for(pilot, lambda: not app.screen.busy)
+        await wait_for(pilot, lambda: not app.screen.busy and len(app.screen.session.transcript.turns) == 1)
         assert app.screen.session.transcript.voice == "local"
 
 
@@ -421,6 +422,6 @@ async def test_unavailable_model_voice_falls_back_to_scripted_lines(library: Lib
         await type_text(pilot, "Luisteren")
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "GesprekScreen")
-        await wait_for(pilot, lambda: not app.screen.busy)
+        await wait_for(pilot, lambda: not app.screen.busy and len(app.screen.session.transcript.turns) == 1)
         assert app.screen.session.transcript.voice == "scripted"
         assert any("vaste teksten" in n.message for n in app._notifications)

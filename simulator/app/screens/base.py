@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
+from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -45,10 +46,10 @@ class AppScreen(Screen[None]):
         progress: Callable[[str, float], None] | None = None
         if setup.voice_kind != "scripted":
             panel = ProgressPanel("De stem van de ouder wordt geladen…")
-            pass
+            app.call_from_thread(self.mount, panel)
 
             def progress(message: str, fraction: float) -> None:
-                pass
+                app.call_from_thread(panel.report, message, fraction)
 
         try:
             voice = backend.make_voice(setup.voice_kind, app.options.voice_delay, progress)
@@ -67,11 +68,23 @@ class AppScreen(Screen[None]):
         except Exception as exc:
             app.call_from_thread(app.notify, f"Het gesprek kon niet starten: {exc}", severity="error", timeout=10)
             session = None
-        app.call_from_thread(self._show_conversation, session, setup, replace)
+        # A message, not call_from_thread: the screen switch then happens in the
+        # screen's own message loop, never half-way through another update.
+        self.post_message(self.ConversationReady(session, setup, replace))
 
-    def _show_conversation(self, session: Session | None, setup: backend.Setup, replace: bool) -> None:
+    class ConversationReady(Message):
+        """The worker has a voice and a session (or None after a failure)."""
+
+        def __init__(self, session: Session | None, setup: backend.Setup, replace: bool) -> None:
+            super().__init__()
+            self.session = session
+            self.setup = setup
+            self.replace = replace
+
+    def on_app_screen_conversation_ready(self, event: ConversationReady) -> None:
         from simulator.app.screens.gesprek import GesprekScreen
 
+        session, setup, replace = event.session, event.setup, event.replace
         if session is None or not replace:
             for panel in self.query("#progress-panel"):
                 panel.remove()

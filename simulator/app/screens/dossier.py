@@ -8,11 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, Label, Markdown
+from textual.widgets import Button, Footer, Input, Label, Markdown
 
 from simulator.app import backend
 from simulator.app.labels import TYPE_LABELS
 from simulator.app.screens.base import AppScreen
+from simulator.app.widgets.titlebar import TitleBar
 
 
 def _md(text: str) -> str:
@@ -80,7 +81,7 @@ class DossierScreen(AppScreen):
         self.setup = setup
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar("Dossier")
         with VerticalScroll(id="dossier-scroll"):
             yield Markdown(dossier_markdown(self.setup), id="dossier")
         with Vertical(id="intention-box"):

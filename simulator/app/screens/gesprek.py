@@ -18,13 +18,14 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Footer, Static
 
 from simulator.app import backend
 from simulator.app.labels import SPEAKERS, outcome_label
 from simulator.app.screens.base import AppScreen
 from simulator.app.widgets.chat import ChatInput, ChatLog, ChatMessage
 from simulator.app.widgets.meters import ParentMeters
+from simulator.app.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from simulator.engine.session import ParentPlan, Session
@@ -59,7 +60,7 @@ class GesprekScreen(AppScreen):
 
     # --- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar("Gesprek")
         with Horizontal(id="status-bar"):
             yield Static(Content(self.session.scenario.title), id="conversation-title")
             yield Static("", id="timer")
@@ -71,6 +72,8 @@ class GesprekScreen(AppScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        if not self.query(ChatLog):  # the app is closing before this screen was composed
+            return
         log = self.query_one(ChatLog)
         persona = self.session.persona
         turns = self.session.transcript.turns

@@ -15,11 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from simulator.app import backend
 from simulator.app.labels import DIFFICULTY_LABELS, TYPE_LABELS, VOICE_LABELS, role_label
 from simulator.app.screens.base import AppScreen
+from simulator.app.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from simulator.content import Library
@@ -38,7 +39,7 @@ class StartScreen(AppScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar("Oefenen met oudergesprekken")
         with VerticalScroll(id="start-form"):
             yield Static("Kies een gesprek, een ouder en hoe pittig het mag zijn.", classes="intro")
             yield Label("Gesprek", classes="field-label")

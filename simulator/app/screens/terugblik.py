@@ -15,11 +15,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, ContentSwitcher, Footer, Header, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, ContentSwitcher, Footer, Label, RadioButton, RadioSet, Static
 
 from simulator.app import backend
 from simulator.app.screens.base import AppScreen
 from simulator.app.widgets.report import ReportTabs, summary_text
+from simulator.app.widgets.titlebar import TitleBar
 from simulator.transcript import SelfRating, Transcript
 
 
@@ -46,7 +47,7 @@ class TerugblikScreen(AppScreen):
         self.ready = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar("Terugblik")
         initial = "rating" if self.transcript.self_rating is None else "review"
         with ContentSwitcher(initial=initial, id="switcher"):
             with Vertical(id="rating"):

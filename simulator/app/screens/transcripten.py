@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from simulator.app import backend
 from simulator.app.labels import outcome_label
 from simulator.app.screens.base import AppScreen
 from simulator.app.widgets.report import ReportTabs, TurnList, summary_text
+from simulator.app.widgets.titlebar import TitleBar
 
 ALL = "__all__"
 
@@ -50,7 +51,7 @@ class TranscriptenScreen(AppScreen):
         self.shown: list[backend.Saved] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar("Transcripten")
         with Horizontal(id="filters"):
             yield Input(placeholder="Naam trainee", id="f-trainee")
             yield Select[str]([("Alle scenario's", ALL)], value=ALL, allow_blank=False, id="f-scenario")
@@ -174,14 +175,14 @@ class TranscriptScreen(AppScreen):
         return library.scenarios[sid].title if library and sid in library.scenarios else sid
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar("Transcript")
         yield ReportTabs(id="review")
         yield Static("", id="export-path")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         t = self.transcript
-        self.sub_title = f"{t.trainee or 'onbekende trainee'} · {self.saved.path.name}"
+        self.query_one(TitleBar).show(f"Transcript · {t.trainee or 'onbekende trainee'} · {self.saved.path.name}")
         self.refresh_report()
 
     def action_back(self) -> None:

