@@ -29,14 +29,34 @@ def _fail(problems: list[object]) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Map voor transcripten en instellingen (of zet OUDERGESPREK_HOME).",
 )
+@click.option("--voice", "voice_kind", default=None, help="Stem van de ouder in de app: scripted, local of server.")
+@click.option("--model", default=None, help="Model voor --voice local (map, .gguf of pakketnaam) of server.")
+@click.option("--url", default=None, help="Server-URL voor --voice server.")
+@click.option("--threads", default=None, type=int, help="Aantal CPU-threads voor een lokaal model.")
 @click.version_option(package_name="oudergesprek")
 @click.pass_context
-def cli(ctx: click.Context, data_dir: Path | None) -> None:
+def cli(
+    ctx: click.Context,
+    data_dir: Path | None,
+    voice_kind: str | None,
+    model: str | None,
+    url: str | None,
+    threads: int | None,
+) -> None:
     """oudergesprek: oefen moeilijke gesprekken met ouders."""
     if data_dir is not None:
         from simulator.paths import set_data_dir
 
         set_data_dir(data_dir)
+    # CLI options win over the environment and the config file: pass them on as environment.
+    for name, value in (
+        ("OUDERGESPREK_VOICE", voice_kind),
+        ("OUDERGESPREK_MODEL", model),
+        ("OUDERGESPREK_SERVER_URL", url),
+        ("OUDERGESPREK_THREADS", None if threads is None else str(threads)),
+    ):
+        if value is not None:
+            os.environ[name] = value
     if ctx.invoked_subcommand is None:
         from simulator.app.run import run_app
 
@@ -244,16 +264,14 @@ def acts() -> None:
     sys.exit(run(sys.stdin, sys.stdout))
 
 
-def _register_optional() -> None:
-    """Commands from other modules, imported cheaply (they import only click at top level)."""
-    try:
-        from simulator.cli_lm import models
-    except ImportError:
-        return
+def _register_commands() -> None:
+    """Commands that live in other modules; those import only click at top level."""
+    from simulator.cli_lm import models
+
     cli.add_command(models)
 
 
-_register_optional()
+_register_commands()
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from simulator.transcript import Cause, Transcript
 
-JUMP = 8
+JUMP = 6
 """A change of at least this many points in tension or trust is marked as a jump."""
 
 
