@@ -37,10 +37,8 @@ def test_timeline_marks_jumps_with_the_teacher_line_and_reason(tmp_path: Path) -
 def test_score_cli_json_on_full_and_minimal_transcripts(tmp_path: Path) -> None:
     _, path = played(tmp_path)
     minimal = tmp_path / "minimaal.json"
-    minimal.write_text(
-        json.dumps({"turns": [{"speaker": "parent", "text": "Ik ben boos!"}, {"speaker": "teacher", "text": "U bent boos."}]}),
-        encoding="utf-8",
-    )
+    turns = [{"speaker": "parent", "text": "Ik ben boos!"}, {"speaker": "teacher", "text": "U bent boos."}]
+    minimal.write_text(json.dumps({"turns": turns}), encoding="utf-8")
     for file in (path, minimal):
         result = run_cli("score", str(file), "--format", "json")
         assert result.returncode == 0, result.stderr
@@ -79,7 +77,7 @@ def test_trainer_overrides_sit_next_to_the_engine_and_become_gold_items(tmp_path
     override_score(transcript, "listening", 40, 70, "Ze vatte goed samen.", author="Els")
     save_transcript(transcript, path)
     again = load_transcript(path)
-    assert [a.code for a in again.turns[i].acts or []][0] == engine_code  # the engine's judgement stays
+    assert next(a.code for a in again.turns[i].acts or []) == engine_code  # the engine's judgement stays
     assert {o.trainer for o in again.turns[i].overrides} == {"absent", "present"}
     items = gold_items([again])
     assert len(items) == 1
