@@ -30,7 +30,7 @@ from simulator.engine.director import Decision, choose, news_reaction, next_phas
 from simulator.engine.lexicon import words
 from simulator.engine.lines import fill, pick_line, slot_values
 from simulator.engine.rules import engine_rules
-from simulator.engine.signals import TurnReading, read_turn
+from simulator.engine.signals import read_turn
 from simulator.engine.state import ParentState, apply_turn, band
 from simulator.schemas import Persona, Scenario
 from simulator.transcript import ActRecord, Cause, Transcript, Turn, now, save_transcript
@@ -185,17 +185,15 @@ class Session:
         )
         self._save()
         if self.time_up():
-            return self._plan(Decision("closing", ends="time_up"), text, causes, reading)
+            return self._plan(Decision("closing", ends="time_up"), text, causes)
         decision = choose(self.persona, self.scenario, self.state, reading, self.rng, self.teacher_turns)
         decision = news_reaction(decision, self.persona, self.state, news_now)
-        return self._plan(decision, text, causes, reading)
+        return self._plan(decision, text, causes)
 
     def _is_hidden(self, concern_id: str) -> bool:
         return any(c.hidden for c in self.scenario.concerns if c.id == concern_id)
 
-    def _plan(
-        self, decision: Decision, teacher_text: str, causes: list[Cause], reading: TurnReading | None = None
-    ) -> ParentPlan:
+    def _plan(self, decision: Decision, teacher_text: str, causes: list[Cause]) -> ParentPlan:
         state = self.state
         state.phase = next_phase(state, decision, self.teacher_turns)
         if decision.intent == "test_boundary" and decision.boundary_kind:

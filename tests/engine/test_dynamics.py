@@ -12,7 +12,7 @@ from itertools import product
 import pytest
 
 from simulator.content import load_library
-from simulator.engine.session import Session
+from simulator.engine.session import Session, SimulatedClock
 from simulator.transcript import Transcript
 from tests.conftest import DATA
 
@@ -193,3 +193,40 @@ def test_hidden_concern_appears_only_after_exploration(scenario_id: str, persona
         if a.code in {"open_question", "paraphrase", "feeling_reflection", "summary"}
     ]
     assert len(explored_before) >= 2
+
+
+def test_time_up_ends_the_conversation_in_the_transcript() -> None:
+    scenario = LIB.scenarios["huiswerk-gemiste-afspraken"]
+    clock = SimulatedClock()
+    session = Session(scenario, LIB.personas[sorted(LIB.personas)[0]], seed=0, clock=clock)
+    session.say(session.open())
+    session.say(session.teacher_says("Hoe gaat het thuis?"))  # type: ignore[arg-type]
+    assert not session.ended
+    clock.seconds = scenario.minutes * 60  # the conversation has taken all its time
+    plan = session.teacher_says("Wat vindt u daarvan?")
+    assert plan is not None and plan.ends == "time_up"
+    session.say(plan)
+    assert session.outcome == "time_up"
+    assert session.transcript.outcome == "time_up"
+    assert session.transcript.final_state is not None
+    assert session.transcript.turns[-1].intent == "closing"
+
+
+def test_teacher_ends_after_limit_and_consequence() -> None:
+    session, kind = _boundary_session(sorted(LIB.personas)[0])
+    plan = session.teacher_says(
+        "U verheft uw stem en dat accepteer ik niet. Als u zo doorgaat, beëindig ik het gesprek en plannen we "
+        "een nieuwe afspraak met de directeur erbij."
+    )
+    assert plan is not None
+    session.say(plan)
+    session.end()
+    assert session.outcome == "ended_by_teacher"
+    assert kind in session.state.tested
+
+
+def test_teacher_stopping_without_a_limit_is_not_called_a_boundary_ending() -> None:
+    session = Session(LIB.scenarios["startgesprek-groep5"], LIB.personas[sorted(LIB.personas)[0]], seed=0)
+    session.say(session.open())
+    session.end()
+    assert session.outcome == "stopped"
