@@ -538,6 +538,9 @@ class _Rules:
     synonyms: Mapping[str, str]
     min_overlap_strong: int
     min_overlap_weak: int
+    echo_min_overlap: int
+    echo_min_share: float
+    echo_allowed_with: frozenset[str]
     summary_cues: _Matcher | None
     enumeration: _Matcher | None
     summary_min_turns: int
@@ -651,6 +654,9 @@ def load_rules(path: Path = RULES_PATH) -> _Rules:
         synonyms=_synonym_map(data.get("synonyms") or []),
         min_overlap_strong=int(para.get("min_overlap_strong", 1)),
         min_overlap_weak=int(para.get("min_overlap_weak", 2)),
+        echo_min_overlap=int(para.get("echo_min_overlap", 0)),
+        echo_min_share=float(para.get("echo_min_share", 1.0)),
+        echo_allowed_with=frozenset(str(c) for c in para.get("echo_allowed_with") or []),
         summary_cues=many(summ, "cues", "summary"),
         enumeration=_compile_raw(summ.get("enumeration") or [], "summary.enumeration"),
         summary_min_turns=int(summ.get("min_parent_turns", 2)),
@@ -1031,6 +1037,11 @@ def _paraphrase(rules: _Rules, turn: _Turn, parent: str, feeling: bool, codes: s
     cue, so two shared words are needed there too. A turn that sets a boundary describes the
     parent's behaviour ("U roept, en dat gaat mij te ver"): that is not saying back, so weak cues
     are off there.
+
+    Without any cue, a sentence can still be an echo of the parent's turn: most of its content
+    words come from that turn ("Ze oefent thuis hard, en toch is haar rapport achteruitgegaan").
+    That only counts in a turn that does nothing else (no boundary, no defence, no question word)
+    and not in a sentence spoken from the school's side.
     """
     vocab = _parent_vocab(rules, parent)
     if not vocab.exact or codes & rules.para_off:
@@ -1054,6 +1065,16 @@ def _paraphrase(rules: _Rules, turn: _Turn, parent: str, feeling: bool, codes: s
         wh = bool(codes & {"open_question", "why_question", "leading_question"}) and "?" in norm[s:e]
         if not wh and len(distinct) >= rules.min_overlap_weak:
             return Act("paraphrase", _overlap_evidence(turn, hits))
+    if rules.echo_min_overlap <= 0 or codes - rules.echo_allowed_with:
+        return None
+    for s, e in turn.sentences:
+        if _match_at(rules.para_not, norm, s, e) or _match_at(rules.para_not_weak, norm, s, e):
+            continue
+        content = _content(rules, turn.tokens_in(s, e), _feeling_spans(rules, turn, s, e))
+        own = {lem for lem, _ in content}
+        shared = {lem for lem in own if lem in vocab}
+        if len(shared) >= rules.echo_min_overlap and len(shared) >= rules.echo_min_share * len(own):
+            return Act("paraphrase", _overlap_evidence(turn, [t for lem, t in content if lem in shared]))
     return None
 
 

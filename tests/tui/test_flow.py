@@ -425,3 +425,21 @@ async def test_unavailable_model_voice_falls_back_to_scripted_lines(library: Lib
         await wait_for(pilot, lambda: not app.screen.busy and len(app.screen.session.transcript.turns) == 1)
         assert app.screen.session.transcript.voice == "scripted"
         assert any("vaste teksten" in n.message for n in app._notifications)
+
+
+async def test_a_failed_turn_gives_the_text_back(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(library)
+    async with app.run_test(notifications=True) as pilot:
+        await start_conversation(pilot)
+        screen = app.screen
+
+        def broken(text: str, hint: str | None = None) -> None:
+            raise OSError("schijf vol")
+
+        monkeypatch.setattr(screen.session, "teacher_says", broken)
+        screen.query_one(ChatInput).insert("Hoe gaat het met Daan?")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not screen.busy and screen.query_one(ChatInput).text != "")
+        assert screen.query_one(ChatInput).text == "Hoe gaat het met Daan?"
+        assert [m.speaker for m in screen.query(ChatMessage)] == ["parent"]
+        assert any("schijf vol" in n.message for n in app._notifications)

@@ -11,6 +11,10 @@ nobody tuned on is the real judge. Four fresh batches of development items (test
 ids dev2- to dev5-), written after the first gold run with new phrasings, scored 0.892, 0.840,
 0.790 and 0.726 (the last on purpose indirect) before their phenomena were fixed: that range is
 the better estimate for phrasings nobody has seen yet.
+A sixth batch (tests/data/acts_dev2.jsonl, 206 items, written before the rules were read, aimed at
+the weakest codes: indirect limits, consequences as choices, defending via policy/colleagues,
+holding a position without "blijft", cue-less paraphrases) scored 0.805 before its phenomena were
+fixed and 0.992 after; a further 50 fresh items that were never tuned on went from 0.603 to 0.662.
 """
 
 from __future__ import annotations
@@ -25,19 +29,20 @@ from feedback.evaluate import Report, evaluate_file, format_errors, format_table
 DATA = Path(__file__).resolve().parents[1] / "data"
 GOLD = DATA / "acts_gold.jsonl"
 DEV = DATA / "acts_dev.jsonl"
+DEV2 = DATA / "acts_dev2.jsonl"
 
-# measured 0.996 (gold) and 0.998 (dev), minus a margin for legitimate rule changes
-MACRO_F1_FLOOR = {"gold": 0.97, "dev": 0.97}
+# measured 0.996 (gold), 0.998 (dev) and 0.992 (dev2), minus a margin for legitimate rule changes
+MACRO_F1_FLOOR = {"gold": 0.97, "dev": 0.97, "dev2": 0.96}
 # lowest measured per-code F1 on gold: 0.964 (paraphrase)
 PER_CODE_F1_FLOOR = 0.92
 
 
 @pytest.fixture(scope="module")
 def reports() -> dict[str, Report]:
-    return {"gold": evaluate_file(GOLD), "dev": evaluate_file(DEV)}
+    return {"gold": evaluate_file(GOLD), "dev": evaluate_file(DEV), "dev2": evaluate_file(DEV2)}
 
 
-@pytest.mark.parametrize("name", ["gold", "dev"])
+@pytest.mark.parametrize("name", ["gold", "dev", "dev2"])
 def test_macro_f1_stays_above_the_floor(reports: dict[str, Report], name: str) -> None:
     report = reports[name]
     print(f"\n{name}: {report.items} items\n{format_table(report)}")

@@ -152,9 +152,11 @@ class GesprekScreen(AppScreen):
     def _turn(
         self, session: Session, text: str | None, plan: ParentPlan | None, hint: str | None, msg: ChatMessage | None
     ) -> None:
+        recorded = False
         try:
             if text is not None:
                 plan = session.teacher_says(text, hint=hint)
+                recorded = True
                 index = len(session.transcript.turns) - 1
                 self._ui(self._teacher_recorded, index, msg)
             elif plan is None:
@@ -166,7 +168,7 @@ class GesprekScreen(AppScreen):
             for piece in session.speak(plan, self.cancel):
                 self._ui(self._parent_piece, piece)
         except Exception as exc:
-            self._ui(self._turn_failed, exc, text)
+            self._ui(self._turn_failed, exc, None if recorded else text, msg)
             return
         self._ui(self._turn_done, plan)
 
@@ -208,10 +210,17 @@ class GesprekScreen(AppScreen):
         if self.session.ended:
             self._show_ended()
 
-    def _turn_failed(self, exc: Exception, text: str | None) -> None:
+    def _turn_failed(self, exc: Exception, unsent: str | None, msg: ChatMessage | None = None) -> None:
+        """Unlock the input; a turn the engine never recorded goes back into the box, not lost."""
         self.busy = False
         self.streaming = False
         self.current = None
+        if unsent:
+            if msg is not None:
+                msg.remove()
+            box = self.query_one(ChatInput)
+            if not box.text.strip():
+                box.insert(unsent)
         self.notify(f"Er ging iets mis: {exc}", title="Fout", severity="error", timeout=10)
 
     # --- the parent's state, time, hints ---------------------------------------
