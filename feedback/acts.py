@@ -24,6 +24,9 @@ from feedback.codes import ALL_CODES
 
 RULES_PATH = Path(__file__).parent / "data" / "act_rules.yaml"
 
+REFLECTION_COMPANIONS = frozenset({"feeling_reflection", "closed_question", "open_question"})
+"""The only codes a paraphrase shares a turn with."""
+
 # Codes whose patterns come straight from the data file (the rest need their own logic).
 _PATTERN_CODES: tuple[str, ...] = (
     "affirmation",
@@ -511,6 +514,27 @@ class _CodeRule:
 
 
 @dataclass(frozen=True)
+class _WordClass:
+    """A lemma class: words or lemmas, word prefixes ("filme*") and multi-word phrases."""
+
+    words: frozenset[str]
+    prefixes: tuple[str, ...]
+    phrases: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class _Combo:
+    """Word classes that together code a turn when they co-occur in one clause/sentence/turn, in any order."""
+
+    code: str
+    scope: str  # clause | sentence | turn
+    all: tuple[str, ...]
+    none: tuple[str, ...]
+    first: tuple[str, ...]  # one of these must hold the scope's first word
+    question: bool | None  # True: only in a question; False: never in a question
+
+
+@dataclass(frozen=True)
 class _Rules:
     abbreviations: tuple[str, ...]
     never_names: frozenset[str]
@@ -563,6 +587,12 @@ class _Rules:
     code_rules: Mapping[str, _CodeRule]
     drops: Mapping[str, tuple[str, ...]]
     stop_words: frozenset[str]
+    word_classes: Mapping[str, _WordClass]
+    combos: tuple[_Combo, ...]
+    echo_anchor: tuple[str, ...]
+    echo_block: tuple[str, ...]
+    perspective_verbs: str | None
+    summary_weak_cues: _Matcher | None
 
 
 def _section(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -585,6 +615,50 @@ def _synonym_map(groups: Iterable[Any]) -> dict[str, str]:
             if w:
                 out.setdefault(w, words[0])
     return out
+
+
+def _word_classes(raw: Mapping[str, Any]) -> dict[str, _WordClass]:
+    out: dict[str, _WordClass] = {}
+    for name, values in raw.items():
+        words: set[str] = set()
+        prefixes: list[str] = []
+        phrases: list[str] = []
+        for v in values or []:
+            w = fold(str(v)).strip()
+            if " " in w:
+                phrases.append(r"(?<!\w)" + re.escape(w).replace(r"\ ", r"\s+") + r"(?!\w)")
+            elif w.endswith("*"):
+                prefixes.append(w[:-1])
+            elif w:
+                words.add(w)
+        out[str(name)] = _WordClass(
+            frozenset(words), tuple(prefixes), re.compile("|".join(phrases)) if phrases else None
+        )
+    return out
+
+
+def _combos(raw: Mapping[str, Any], classes: Mapping[str, _WordClass]) -> tuple[_Combo, ...]:
+    out: list[_Combo] = []
+    for code, entries in raw.items():
+        if code not in ALL_CODES:
+            raise ValueError(f"{RULES_PATH.name}: combos mentions unknown code {code!r}")
+        for i, entry in enumerate(entries or []):
+            names = [*(entry.get("all") or []), *(entry.get("none") or []), *(entry.get("first") or [])]
+            for n in names:
+                if n not in classes and n not in _PSEUDO_CLASSES:
+                    raise ValueError(f"{RULES_PATH.name}: combos.{code}[{i}] unknown word class {n!r}")
+            q = entry.get("question")
+            out.append(
+                _Combo(
+                    str(code),
+                    str(entry.get("scope", "sentence")),
+                    tuple(entry.get("all") or ()),
+                    tuple(entry.get("none") or ()),
+                    tuple(entry.get("first") or ()),
+                    None if q is None else bool(q),
+                )
+            )
+    return tuple(out)
 
 
 def load_rules(path: Path = RULES_PATH) -> _Rules:
@@ -625,7 +699,14 @@ def load_rules(path: Path = RULES_PATH) -> _Rules:
                 raise ValueError(f"{RULES_PATH.name}: drops mentions unknown code {code!r}")
     openers = "|".join(re.escape(fold(str(w))) for w in data.get("clause_openers") or []) or "(?!)"
     hesitations = "|".join(re.escape(fold(str(w))).replace(r"\ ", r"\s+") for w in data.get("hesitations") or [])
+    word_classes = _word_classes(_section(data, "word_classes"))
     return _Rules(
+        word_classes=word_classes,
+        combos=_combos(_section(data, "combos"), word_classes),
+        echo_anchor=tuple(str(c) for c in para.get("echo_anchor") or []),
+        echo_block=tuple(str(c) for c in para.get("echo_block") or []),
+        perspective_verbs=str(para["perspective_verbs"]) if para.get("perspective_verbs") else None,
+        summary_weak_cues=many(summ, "weak_cues", "summary"),
         abbreviations=tuple(fold(str(a)) for a in data.get("abbreviations") or []),
         never_names=_words(data.get("never_names") or []),
         clause_split=re.compile(rf"[,:;]|\s(?=(?:{openers})\b)|\s-\s"),
@@ -718,6 +799,7 @@ class _Turn:
         self.clause_text = rules.hesitation.sub(lambda m: " " + m.group(1) + " ", self.norm)
         self._clause_split = rules.clause_split
         self.tokens = self._tokenise(rules)
+        self.token_starts = [t.start for t in self.tokens]
 
     def _tokenise(self, rules: _Rules) -> list[_Token]:
         starts = {s for s, _ in self.sentences}
@@ -1050,9 +1132,12 @@ def _paraphrase(rules: _Rules, turn: _Turn, parent: str, feeling: bool, codes: s
     for s, e in turn.sentences:
         if _match_at(rules.para_not, norm, s, e):
             continue
-        strong = _search(rules.para_strong, norm, s, e)
+        strong_m = _search(rules.para_strong, norm, s, e)
+        strong = strong_m.span() if strong_m else None
+        if strong is None and not codes & rules.para_weak_off:
+            strong = _perspective_cue(rules, turn, s, e)
         feeling_spans = _feeling_spans(rules, turn, s, e)
-        skip = [*feeling_spans, strong.span()] if strong else feeling_spans
+        skip = [*feeling_spans, strong] if strong else feeling_spans
         hits = [t for lem, t in _content(rules, turn.tokens_in(s, e), skip) if lem in vocab]
         distinct = {lem for lem, t in _content(rules, hits)}
         felt = feeling and bool(feeling_spans)
@@ -1070,11 +1155,35 @@ def _paraphrase(rules: _Rules, turn: _Turn, parent: str, feeling: bool, codes: s
     for s, e in turn.sentences:
         if _match_at(rules.para_not, norm, s, e) or _match_at(rules.para_not_weak, norm, s, e):
             continue
+        if rules.echo_anchor or rules.echo_block:
+            present, _ = _classes_in(rules, turn, s, e)
+            if rules.echo_anchor and not any(c in present for c in rules.echo_anchor):
+                continue
+            if any(c in present for c in rules.echo_block):
+                continue
         content = _content(rules, turn.tokens_in(s, e), _feeling_spans(rules, turn, s, e))
         own = {lem for lem, _ in content}
         shared = {lem for lem in own if lem in vocab}
         if len(shared) >= rules.echo_min_overlap and len(shared) >= rules.echo_min_share * len(own):
             return Act("paraphrase", _overlap_evidence(turn, [t for lem, t in content if lem in shared]))
+    return None
+
+
+def _perspective_cue(rules: _Rules, turn: _Turn, s: int, e: int) -> tuple[int, int] | None:
+    """The parent (u/je/jullie) within three words of a perception/report verb, in a statement
+    not spoken from the teacher's side: "U had het gevoel dat ...", "Wat ze u thuis vertelt"."""
+    if rules.perspective_verbs is None or "?" in turn.norm[s:e]:
+        return None
+    toks = [t for t in _span_tokens(turn, s, e) if t.end <= e]
+    if not toks or toks[0].text in ("ik", "wij", "we"):
+        return None
+    for i, t in enumerate(toks):
+        if t.text not in _ADDRESSEES:
+            continue
+        for j in range(max(0, i - 3), min(len(toks), i + 4)):
+            if j != i and rules.perspective_verbs in _token_classes(rules, toks[j].text):
+                a, b = sorted((t, toks[j]), key=lambda x: x.start)
+                return a.start, b.end
     return None
 
 
@@ -1103,6 +1212,9 @@ def _summary(rules: _Rules, turn: _Turn, parents: list[str]) -> Act | None:
         return None
     if len(recent) < rules.summary_min_turns or turns_hit < rules.summary_min_turns:
         return None
+    weak = _search(rules.summary_weak_cues, norm)
+    if weak and hits:
+        return Act("summary", _overlap_evidence(turn, hits))
     if len(owner) < rules.summary_min_overlap or not enumerated:
         return None
     framed = any(
@@ -1158,6 +1270,112 @@ def _pattern_code(rule: _CodeRule, turn: _Turn) -> tuple[int, int] | None:
     return None
 
 
+# ---------------------------------------------------------------- word-class combinations
+
+_PSEUDO_CLASSES = frozenset({"imperative", "fronted_verb_u"})
+_ADDRESSEES = frozenset({"u", "je", "jij", "jullie"})
+_NOT_AFTER_IMPERATIVE = frozenset({"u", "je", "jij", "ik", "we", "wij", "jullie", "hij", "het", "dat", "er", "dit"})
+_CLASS_CACHE: dict[tuple[int, str], frozenset[str]] = {}
+
+
+def _token_classes(rules: _Rules, word: str) -> frozenset[str]:
+    """The word classes one folded word belongs to, by the word itself or its lemma."""
+    key = (id(rules.word_classes), word)
+    hit = _CLASS_CACHE.get(key)
+    if hit is not None:
+        return hit
+    lem = lemma(word)
+    found = frozenset(
+        name
+        for name, wc in rules.word_classes.items()
+        if word in wc.words or lem in wc.words or any(word.startswith(p) or lem.startswith(p) for p in wc.prefixes)
+    )
+    if len(_CLASS_CACHE) > 50_000:
+        _CLASS_CACHE.clear()
+    _CLASS_CACHE[key] = found
+    return found
+
+
+_LENGTHEN = re.compile(r"^(.*?)([aeou])([^aeiouy])$")
+
+
+def _is_stem(word: str, lem: str) -> bool:
+    """Is the word the bare stem of its verb lemma ("neem" of "nemen", "zet" of "zetten")?"""
+    if lem == word or not lem.endswith("en") or len(lem) < 4:
+        return False
+    stem = lem[:-2]
+    forms = {stem, lem[:-1]}
+    if len(stem) > 1 and stem[-1] == stem[-2]:
+        forms.add(stem[:-1])
+    for f in list(forms):
+        forms.add(f[:-1] + {"v": "f", "z": "s"}.get(f[-1:], f[-1:]))
+    for f in list(forms):
+        m = _LENGTHEN.match(f)
+        if m and not m.group(1).endswith(m.group(2)) and not re.search(r"[aeiou]$", m.group(1)):
+            forms.add(m.group(1) + m.group(2) * 2 + m.group(3))
+    return word in forms
+
+
+def _span_tokens(turn: _Turn, start: int, end: int) -> list[_Token]:
+    starts = turn.token_starts
+    return turn.tokens[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
+
+
+def _classes_in(rules: _Rules, turn: _Turn, start: int, end: int) -> tuple[set[str], frozenset[str]]:
+    """(classes anywhere in the span, classes of its first word)."""
+    toks = [t for t in _span_tokens(turn, start, end) if t.end <= end]
+    found: set[str] = set()
+    for t in toks:
+        found |= _token_classes(rules, t.text)
+    seg = turn.norm[start:end]
+    for name, wc in rules.word_classes.items():
+        if wc.phrases is not None and wc.phrases.search(seg):
+            found.add(name)
+    first: frozenset[str] = _token_classes(rules, toks[0].text) if toks else frozenset()
+    if len(toks) > 1:
+        w0, w1 = toks[0].text, toks[1].text
+        lem = lemma(w0)
+        pseudo: set[str] = set()
+        if _is_stem(w0, lem) and w0 not in rules.subjects and w1 not in _NOT_AFTER_IMPERATIVE:
+            pseudo.add("imperative")
+        if w1 in _ADDRESSEES and _is_finite_verb(rules, w0):
+            pseudo.add("fronted_verb_u")
+        if pseudo:
+            found |= pseudo
+            first = first | pseudo
+    return found, first
+
+
+def _combo_codes(rules: _Rules, turn: _Turn, found: Mapping[str, Act]) -> dict[str, Act]:
+    """Codes whose word classes co-occur in one clause, sentence or turn, in any order."""
+    out: dict[str, Act] = {}
+    memo: dict[tuple[int, int], tuple[set[str], frozenset[str]]] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for combo in rules.combos:
+        if combo.code in found or combo.code in out:
+            continue
+        if combo.scope not in spans:
+            if combo.scope == "turn":
+                spans["turn"] = [(0, len(turn.norm))]
+            elif combo.scope == "clause":
+                spans["clause"] = [c for s, e in turn.sentences for c in turn.clauses(s, e)]
+            else:
+                spans[combo.scope] = list(turn.sentences)
+        for s, e in spans[combo.scope]:
+            if combo.question is not None and (("?" in turn.norm[s:e]) != combo.question):
+                continue
+            if (s, e) not in memo:
+                memo[(s, e)] = _classes_in(rules, turn, s, e)
+            present, first = memo[(s, e)]
+            if not all(c in present for c in combo.all) or any(c in present for c in combo.none):
+                continue
+            if combo.first and not any(c in first for c in combo.first):
+                continue
+            out[combo.code] = _act(combo.code, turn, s, e)
+            break
+    return out
+
+
 # ---------------------------------------------------------------- public interface
 
 
@@ -1211,7 +1429,14 @@ def recognise(text: str, parent_before: str | None = None, history: Sequence[tup
         span = _pattern_code(rule, turn)
         if span:
             found[code] = _act(code, turn, *span)
-    if parent:
+    combo = _combo_codes(rules, turn, found)
+    lead, closed = combo.get("leading_question"), found.get("closed_question")
+    if lead and closed and lead.start <= closed.start < lead.end:  # one type per question
+        del found["closed_question"]
+    found.update(combo)
+    # A paraphrase reflects; a turn that advises, defends, limits or attacks is not a reflection,
+    # even when it reuses the parent's words (the codebook and every labelled set agree).
+    if parent and not set(found) - REFLECTION_COMPANIONS:
         para = _paraphrase(rules, turn, parent, feeling is not None, set(found))
         if para:
             found["paraphrase"] = para

@@ -465,7 +465,7 @@ def measure_cpu_dtypes() -> dict[str, float]:
 
     out: dict[str, float] = {}
     gen = torch.Generator().manual_seed(0)
-    for dtype in (torch.float32, torch.bfloat16):
+    for dtype in (torch.float32, torch.bfloat16) * 3:  # interleaved rounds, best of each: robust to a busy machine
         w = torch.randn(4096, 1024, generator=gen).to(dtype)
         x1 = torch.randn(1, 1024, generator=gen).to(dtype)
         x2 = torch.randn(128, 1024, generator=gen).to(dtype)
@@ -478,7 +478,8 @@ def measure_cpu_dtypes() -> dict[str, float]:
                 torch.nn.functional.linear(x1, w)
             for _ in range(4):
                 torch.nn.functional.linear(x2, w)
-        out[str(dtype).removeprefix("torch.")] = (time.perf_counter() - start) * 1000
+        name = str(dtype).removeprefix("torch.")
+        out[name] = min(out.get(name, float("inf")), (time.perf_counter() - start) * 1000)
     return out
 
 
@@ -530,7 +531,7 @@ def _int8_linear() -> type:
             scale = (w.abs().amax(dim=1) / 127.0).clamp(min=1e-10)
             q = torch.round(w / scale[:, None]).clamp(-127, 127).to(torch.int8)
             self.register_buffer("qweight", q.contiguous())
-            self.register_buffer("scale", scale.to(dtype))
+            self.register_buffer("scale", scale.to(torch.bfloat16))
             self.dense = weight.detach().to(dtype) if keep_dense else None
             self.bias = None if bias is None else torch.nn.Parameter(bias.detach().to(dtype), requires_grad=False)
             self.in_features = w.shape[1]
@@ -542,10 +543,12 @@ def _int8_linear() -> type:
             if self.dense is not None and flat.shape[0] > DENSE_ROWS:
                 y = linear(flat, self.dense, self.bias)
             else:
+                if flat.dtype != torch.bfloat16:  # the int8 kernel is 25 times slower with float32 input
+                    flat = flat.to(torch.bfloat16)
                 y = int8_mm(flat, self.qweight, self.scale)
                 if self.bias is not None:
                     y = y + self.bias
-            return y.view(*x.shape[:-1], self.out_features)
+            return y.view(*x.shape[:-1], self.out_features).to(x.dtype)
 
     return Int8Linear
 
@@ -699,6 +702,8 @@ class LocalVoice:
         self.dtype = "float32"
         self.context = context
         self.timings: dict[str, float] = {}
+        self.prefill_threads = 1
+        self.decode_threads = 1
         self._lock = threading.Lock()
         self._snapshot: _Snapshot | None = None
         if load:
@@ -747,7 +752,11 @@ class LocalVoice:
         limit = getattr(model.config, "max_position_embeddings", None) or self.context_limit
         self.context = min(self.context_limit, int(limit))
         cpu = self.device == "cpu"
-        use_int8 = cpu and int8_supported() if self.int8 is None else self.int8 and int8_supported()
+        # int8 weights pay off where bfloat16 is fast (measured); the kernel needs bfloat16 activations.
+        if self.int8 is None:
+            use_int8 = cpu and self.dtype == "bfloat16" and int8_supported()
+        else:
+            use_int8 = self.int8 and int8_supported()
         use_trim = cpu if self.trim_vocab is None else self.trim_vocab
         t = time.perf_counter()
         if use_trim:
@@ -767,6 +776,10 @@ class LocalVoice:
             self.full_to_kept = self.full_to_kept.to(self.device)
         t = time.perf_counter()
         self._warm_up()
+        self.prefill_threads = torch.get_num_threads()
+        self.decode_threads = self.prefill_threads
+        if self.device == "cpu" and self.prefill_threads > 1:
+            self.decode_threads = self._decode_threads(progress)
         self.timings["warm_up"] = time.perf_counter() - t
         self.timings["load"] = time.perf_counter() - start
         _report(progress, "ready", 1.0)
@@ -778,6 +791,53 @@ class LocalVoice:
         ids = torch.tensor([self.tokenizer("Goedemiddag, ik ben de moeder.")["input_ids"][:8]], device=self.device)
         with torch.inference_mode():
             self.model(input_ids=ids, use_cache=False, logits_to_keep=1)
+
+    def _decode_threads(self, progress: Progress | None) -> int:
+        """Threads for decoding in the generation thread: all of them, or one, whichever is faster here.
+
+        Measured on the 2-core development machine: decoding in a thread other than
+        the one that loaded torch runs at half speed with two OpenMP threads (the two
+        thread teams compete for the cores), and faster with one. Other machines may
+        differ, so it is measured once per machine, model and thread count.
+        """
+        import torch
+
+        from simulator.paths import cache_dir
+
+        key = f"{_cpu_name()}|torch {torch.__version__}|{self.name}|threads {self.prefill_threads}|decode"
+        path = cache_dir() / "machine.json"
+        try:
+            known = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        if isinstance(known.get(key), dict) and isinstance(known[key].get("threads"), int):
+            return int(known[key]["threads"])
+        _report(progress, "measure", 0.98)
+        times: dict[int, float] = {}
+
+        def measure() -> None:
+            ids = self.tokenizer("Goedemiddag, ik ben de vader van Lotte en ik wil weten waarom.")["input_ids"]
+            with torch.inference_mode():
+                for n in (1, self.prefill_threads, 1, self.prefill_threads):
+                    torch.set_num_threads(n)
+                    cache = self._new_cache()
+                    self._forward(ids, cache, 0)
+                    steps = []
+                    for i in range(8):
+                        t = time.perf_counter()
+                        self._forward([ids[-1]], cache, len(ids) + i)
+                        steps.append(time.perf_counter() - t)
+                    times[n] = min(times.get(n, 1e9), sorted(steps)[len(steps) // 2])
+            torch.set_num_threads(self.prefill_threads)
+
+        worker = threading.Thread(target=measure, daemon=True)
+        worker.start()
+        worker.join()
+        choice = min(times, key=lambda n: times[n])
+        known[key] = {"threads": choice, "ms": {str(n): round(v * 1000, 2) for n, v in times.items()}}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(known, indent=2), encoding="utf-8")
+        return choice
 
     # --- prompts ---------------------------------------------------------------------------
 
@@ -907,10 +967,12 @@ class LocalVoice:
         try:
             with self._lock, torch.inference_mode():
                 t0 = time.perf_counter()
+                torch.set_num_threads(self.prefill_threads)
                 logits, cache, pos = self._start(head, tail, stop)
                 self.timings["prefill"] = time.perf_counter() - t0
                 if logits is None:
                     return
+                torch.set_num_threads(self.decode_threads)
                 gen = torch.Generator().manual_seed(seed)
                 recent = (head + tail)[-64:]
                 made: list[int] = []
@@ -932,6 +994,7 @@ class LocalVoice:
         except BaseException as exc:  # reported to the consumer, which raises it in its own thread
             errors.append(exc)
         finally:
+            torch.set_num_threads(self.prefill_threads)
             streamer.end()
 
     def stream(self, request: VoiceRequest, cancel: threading.Event) -> Iterator[str]:

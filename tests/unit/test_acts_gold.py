@@ -30,19 +30,27 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 GOLD = DATA / "acts_gold.jsonl"
 DEV = DATA / "acts_dev.jsonl"
 DEV2 = DATA / "acts_dev2.jsonl"
+DEV3 = DATA / "acts_dev3.jsonl"
 
 # measured 0.996 (gold), 0.998 (dev) and 0.992 (dev2), minus a margin for legitimate rule changes
-MACRO_F1_FLOOR = {"gold": 0.97, "dev": 0.97, "dev2": 0.96}
+# dev3 (ids d3-): 100 fresh items for the word-class combinations; 0.813 before, 0.959 after
+# (50 sibling items kept out of the repo went from 0.708 to 0.837 untouched)
+MACRO_F1_FLOOR = {"gold": 0.97, "dev": 0.97, "dev2": 0.96, "dev3": 0.93}
 # lowest measured per-code F1 on gold: 0.964 (paraphrase)
 PER_CODE_F1_FLOOR = 0.92
 
 
 @pytest.fixture(scope="module")
 def reports() -> dict[str, Report]:
-    return {"gold": evaluate_file(GOLD), "dev": evaluate_file(DEV), "dev2": evaluate_file(DEV2)}
+    return {
+        "gold": evaluate_file(GOLD),
+        "dev": evaluate_file(DEV),
+        "dev2": evaluate_file(DEV2),
+        "dev3": evaluate_file(DEV3),
+    }
 
 
-@pytest.mark.parametrize("name", ["gold", "dev", "dev2"])
+@pytest.mark.parametrize("name", ["gold", "dev", "dev2", "dev3"])
 def test_macro_f1_stays_above_the_floor(reports: dict[str, Report], name: str) -> None:
     report = reports[name]
     print(f"\n{name}: {report.items} items\n{format_table(report)}")
