@@ -158,20 +158,7 @@ def _split_top(src: str) -> list[str]:
 
 
 def _has_top_level_bar(src: str) -> bool:
-    depth = 0
-    escaped = False
-    for ch in src:
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth = max(0, depth - 1)
-        elif ch == "|" and depth == 0:
-            return True
-    return False
+    return len(_split_bar(src)) > 1
 
 
 def _outer_group(token: str) -> tuple[str, str] | None:

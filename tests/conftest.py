@@ -16,13 +16,15 @@ DATA = Path(__file__).resolve().parent / "data"
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """No test may read or write the real user's transcripts or config."""
+    """No test may read or write the real user's transcripts or config, nor inherit voice settings."""
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("OUDERGESPREK_HOME", str(home))
     monkeypatch.delenv("OUDERGESPREK_VOICE", raising=False)
     monkeypatch.delenv("OUDERGESPREK_MODEL", raising=False)
     monkeypatch.delenv("OUDERGESPREK_SERVER_URL", raising=False)
+    monkeypatch.delenv("OUDERGESPREK_THREADS", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
     yield home
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,10 @@ from simulator.content import Library
 from tests.tui.helpers import TRAINEE, load_test_library
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Every app test gets its own OUDERGESPREK_HOME: transcripts and config never leak."""
-    path = tmp_path / "oudergesprek-home"
-    path.mkdir()
-    monkeypatch.setenv("OUDERGESPREK_HOME", str(path))
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    yield path
+@pytest.fixture
+def home(isolated_home: Path) -> Path:
+    """The test's own OUDERGESPREK_HOME (set for every test by the root conftest)."""
+    return isolated_home
 
 
 @pytest.fixture

@@ -6,20 +6,7 @@ import pytest
 
 from feedback.acts import Act
 from feedback.hints import hints_config, rule_text, suggest
-
-Turns = list[tuple[str, str]]
-
-
-def T(text: str) -> tuple[str, str]:
-    return ("teacher", text)
-
-
-def P(text: str) -> tuple[str, str]:
-    return ("parent", text)
-
-
-def A(*codes: str) -> list[Act]:
-    return [Act(c, "") for c in codes]
+from tests.unit.turns import A, P, T, Turns
 
 
 def test_before_the_first_turn_the_hint_is_about_the_opening() -> None:

@@ -18,12 +18,12 @@ from feedback.acts import Act
 from feedback.codes import ALL_CODES
 from feedback.report import render_markdown, render_text
 from feedback.score import Report, ScoreContext, parent_crosses_line, parent_shows_emotion, quote, score, scoring_config
+from tests.unit.turns import A, P, T, Turns
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "transcripts"
 MARGIN = 25
 MODES = ["recognised", "hand_coded"]
 
-Turns = list[tuple[str, str]]
 
 
 def load(name: str) -> Turns:
@@ -51,18 +51,6 @@ def teacher_lines(turns: Turns) -> dict[int, str]:
 
 def quotes_in(text: str) -> list[str]:
     return [q.replace("...", "").strip() for q in re.findall(r'"([^"]+)"', text)]
-
-
-def T(text: str) -> tuple[str, str]:
-    return ("teacher", text)
-
-
-def P(text: str) -> tuple[str, str]:
-    return ("parent", text)
-
-
-def A(*codes: str) -> list[Act]:
-    return [Act(c, "") for c in codes]
 
 
 # ---------------------------------------------------------------------------------------
