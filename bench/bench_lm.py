@@ -87,19 +87,14 @@ def cached_load(spec: str, threads: int, cache: Path) -> dict[str, float]:
 def decode_rate(voice: Any, ids: list[int]) -> tuple[float, float]:
     """Prefill `ids` (seconds), then tokens/s over DECODE_STEPS sampled steps (median step).
 
-    Runs in a worker thread with the voice's prefill and decode thread counts, as `stream` does.
+    Runs in the voice's torch thread, as `stream` does.
     """
-    out: list[tuple[float, float]] = []
-    worker = threading.Thread(target=lambda: out.append(_decode_rate(voice, ids)))
-    worker.start()
-    worker.join()
-    return out[0]
+    return voice._owner.call(lambda: _decode_rate(voice, ids))
 
 
 def _decode_rate(voice: Any, ids: list[int]) -> tuple[float, float]:
     import torch
 
-    torch.set_num_threads(voice.prefill_threads)
     with torch.inference_mode():
         cache = voice._new_cache()
         start = time.perf_counter()
@@ -107,7 +102,6 @@ def _decode_rate(voice: Any, ids: list[int]) -> tuple[float, float]:
         gen = torch.Generator().manual_seed(0)
         token = voice._sample(logits, ids[-64:], gen)
         prefill = time.perf_counter() - start
-        torch.set_num_threads(voice.decode_threads)
         steps = []
         for _ in range(DECODE_STEPS):
             t = time.perf_counter()
@@ -115,7 +109,6 @@ def _decode_rate(voice: Any, ids: list[int]) -> tuple[float, float]:
             token = voice._sample(logits, ids[-64:], gen)
             steps.append(time.perf_counter() - t)
             pos += 1
-    torch.set_num_threads(voice.prefill_threads)
     return prefill, 1.0 / statistics.median(steps)
 
 
@@ -194,7 +187,7 @@ def bench_model(spec: str, threads: int, do_compile: bool) -> dict[str, Any]:
         voice = LocalVoice(spec, threads=threads)
         result["load_from_gguf_s"] = time.perf_counter() - start
         result["dtype"], result["int8"] = voice.dtype, voice.int8
-        result["threads_prefill_decode"] = (voice.prefill_threads, voice.decode_threads)
+        result["threads"] = voice._owner.call(lambda: __import__("torch").get_num_threads())
         result["vocab_kept"] = None if voice.keep_ids is None else len(voice.keep_ids)
 
         loads = [cached_load(spec, threads, cache) for _ in range(3)]
@@ -227,7 +220,7 @@ def bench_model(spec: str, threads: int, do_compile: bool) -> dict[str, Any]:
         del plain, no_trim
         result["baseline_generate_tok_s"] = plain_generate(converted_dir(voice.source), ids, threads)
         if do_compile:
-            result["compile"] = try_compile(voice, ids)
+            result["compile"] = voice._owner.call(lambda: try_compile(voice, ids))
 
         source = package_source(spec) or voice.source
         gguf = source.path

@@ -656,6 +656,51 @@ def trim_output(model: Any, keep: Sequence[int], int8: bool, dtype: Any) -> Any:
 # --- the voice -------------------------------------------------------------------------------------
 
 
+class _TorchThread:
+    """One long-lived thread that runs every torch call of a voice: loading, prefill and decoding.
+
+    Measured on the 2-core development machine: torch's OpenMP threads run at full
+    speed only in the thread that started them. Generating in a fresh thread per
+    turn halved decode speed and tripled prefill time (two thread teams competing
+    for the cores), and switching thread counts between prefill and decode made
+    it worse still. So the model is loaded and run by the same thread, always.
+    """
+
+    def __init__(self) -> None:
+        self.jobs: queue.Queue[tuple[Callable[[], Any], threading.Event, list[Any]]] = queue.Queue()
+        self.thread = threading.Thread(target=self._run, name="oudergesprek-lm", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            job, done, box = self.jobs.get()
+            try:
+                box.append((True, job()))
+            except BaseException as exc:  # handed to the caller of `call`
+                box.append((False, exc))
+            finally:
+                del job
+                done.set()
+
+    def submit(self, job: Callable[[], Any]) -> threading.Event:
+        """Queue a job; the event is set when it has run."""
+        done = threading.Event()
+        self.jobs.put((job, done, []))
+        return done
+
+    def call(self, job: Callable[[], Any]) -> Any:
+        """Run a job in the torch thread and wait for its result (or its exception)."""
+        if threading.current_thread() is self.thread:
+            return job()
+        done, box = threading.Event(), []
+        self.jobs.put((job, done, box))
+        done.wait()
+        ok, value = box[0]
+        if not ok:
+            raise value
+        return value
+
+
 @dataclass
 class _Snapshot:
     ids: tuple[int, ...]
@@ -702,9 +747,8 @@ class LocalVoice:
         self.dtype = "float32"
         self.context = context
         self.timings: dict[str, float] = {}
-        self.prefill_threads = 1
-        self.decode_threads = 1
         self._lock = threading.Lock()
+        self._owner = _TorchThread()
         self._snapshot: _Snapshot | None = None
         if load:
             self.load(progress)
@@ -712,7 +756,13 @@ class LocalVoice:
     # --- loading ---------------------------------------------------------------------------
 
     def load(self, progress: Progress | None = None) -> None:
-        """Convert if needed, then load on the best device; progress goes to the UI's callback."""
+        """Convert if needed, then load on the best device; progress goes to the UI's callback.
+
+        Runs in the voice's torch thread (see `_TorchThread`); the caller waits for it.
+        """
+        self._owner.call(lambda: self._load(progress))
+
+    def _load(self, progress: Progress | None) -> None:
         try:
             import torch
             from transformers import AutoModelForCausalLM
@@ -776,10 +826,6 @@ class LocalVoice:
             self.full_to_kept = self.full_to_kept.to(self.device)
         t = time.perf_counter()
         self._warm_up()
-        self.prefill_threads = torch.get_num_threads()
-        self.decode_threads = self.prefill_threads
-        if self.device == "cpu" and self.prefill_threads > 1:
-            self.decode_threads = self._decode_threads(progress)
         self.timings["warm_up"] = time.perf_counter() - t
         self.timings["load"] = time.perf_counter() - start
         _report(progress, "ready", 1.0)
@@ -791,53 +837,6 @@ class LocalVoice:
         ids = torch.tensor([self.tokenizer("Goedemiddag, ik ben de moeder.")["input_ids"][:8]], device=self.device)
         with torch.inference_mode():
             self.model(input_ids=ids, use_cache=False, logits_to_keep=1)
-
-    def _decode_threads(self, progress: Progress | None) -> int:
-        """Threads for decoding in the generation thread: all of them, or one, whichever is faster here.
-
-        Measured on the 2-core development machine: decoding in a thread other than
-        the one that loaded torch runs at half speed with two OpenMP threads (the two
-        thread teams compete for the cores), and faster with one. Other machines may
-        differ, so it is measured once per machine, model and thread count.
-        """
-        import torch
-
-        from simulator.paths import cache_dir
-
-        key = f"{_cpu_name()}|torch {torch.__version__}|{self.name}|threads {self.prefill_threads}|decode"
-        path = cache_dir() / "machine.json"
-        try:
-            known = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            known = {}
-        if isinstance(known.get(key), dict) and isinstance(known[key].get("threads"), int):
-            return int(known[key]["threads"])
-        _report(progress, "measure", 0.98)
-        times: dict[int, float] = {}
-
-        def measure() -> None:
-            ids = self.tokenizer("Goedemiddag, ik ben de vader van Lotte en ik wil weten waarom.")["input_ids"]
-            with torch.inference_mode():
-                for n in (1, self.prefill_threads, 1, self.prefill_threads):
-                    torch.set_num_threads(n)
-                    cache = self._new_cache()
-                    self._forward(ids, cache, 0)
-                    steps = []
-                    for i in range(8):
-                        t = time.perf_counter()
-                        self._forward([ids[-1]], cache, len(ids) + i)
-                        steps.append(time.perf_counter() - t)
-                    times[n] = min(times.get(n, 1e9), sorted(steps)[len(steps) // 2])
-            torch.set_num_threads(self.prefill_threads)
-
-        worker = threading.Thread(target=measure, daemon=True)
-        worker.start()
-        worker.join()
-        choice = min(times, key=lambda n: times[n])
-        known[key] = {"threads": choice, "ms": {str(n): round(v * 1000, 2) for n, v in times.items()}}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(known, indent=2), encoding="utf-8")
-        return choice
 
     # --- prompts ---------------------------------------------------------------------------
 
@@ -967,12 +966,10 @@ class LocalVoice:
         try:
             with self._lock, torch.inference_mode():
                 t0 = time.perf_counter()
-                torch.set_num_threads(self.prefill_threads)
                 logits, cache, pos = self._start(head, tail, stop)
                 self.timings["prefill"] = time.perf_counter() - t0
                 if logits is None:
                     return
-                torch.set_num_threads(self.decode_threads)
                 gen = torch.Generator().manual_seed(seed)
                 recent = (head + tail)[-64:]
                 made: list[int] = []
@@ -994,7 +991,6 @@ class LocalVoice:
         except BaseException as exc:  # reported to the consumer, which raises it in its own thread
             errors.append(exc)
         finally:
-            torch.set_num_threads(self.prefill_threads)
             streamer.end()
 
     def stream(self, request: VoiceRequest, cancel: threading.Event) -> Iterator[str]:
@@ -1016,10 +1012,7 @@ class LocalVoice:
         criteria = StoppingCriteriaList([_EventStop()])
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=False, skip_special_tokens=True, timeout=POLL)
         errors: list[BaseException] = []
-        worker = threading.Thread(
-            target=self._generate, args=(head, tail, request.seed, streamer, criteria, errors), daemon=True
-        )
-        worker.start()
+        finished = self._owner.submit(lambda: self._generate(head, tail, request.seed, streamer, criteria, errors))
         line = LineStream(request, stops)
         idle = 0.0
         try:
@@ -1042,7 +1035,7 @@ class LocalVoice:
             if cancel.is_set():
                 return
             done.set()
-            worker.join(timeout=STALL)
+            finished.wait(timeout=STALL)
             if errors:
                 raise VoiceError(message("generation_failed", why=errors[0])) from errors[0]
             tail_text = line.finish()
