@@ -293,6 +293,11 @@ def main() -> None:
     except Exception as exc:  # last resort: a message, not a traceback
         if os.environ.get("OUDERGESPREK_DEBUG"):
             raise
+        from simulator.voices.factory import VoiceError
+
+        if isinstance(exc, VoiceError):  # its message is written for the trainee
+            click.echo(f"Fout: {exc}", err=True)
+            sys.exit(1)
         click.echo(f"Fout: {type(exc).__name__}: {exc} (zet OUDERGESPREK_DEBUG=1 voor details)", err=True)
         sys.exit(1)
 

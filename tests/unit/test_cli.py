@@ -90,3 +90,34 @@ def test_help_is_fast_and_lists_commands() -> None:
     assert result.returncode == 0
     for command in ("list", "validate", "play", "acts", "score", "export"):
         assert command in result.stdout
+
+
+def test_missing_model_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
+    script = tmp_path / "s.txt"
+    script.write_text("Hallo\n", encoding="utf-8")
+    result = run_cli(
+        "play",
+        "--scenario",
+        "schooladvies-vmbo-gt",
+        "--persona",
+        _first_persona(),
+        "--script",
+        str(script),
+        "--voice",
+        "local",
+        "--model",
+        str(tmp_path / "bestaat-niet"),
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("Fout: Model ")
+    assert "Traceback" not in result.stderr
+
+
+def test_non_utf8_script_is_named(tmp_path: Path) -> None:
+    script = tmp_path / "latin1.txt"
+    script.write_bytes("Hallo één\n".encode("latin-1"))
+    result = run_cli(
+        "play", "--scenario", "schooladvies-vmbo-gt", "--persona", _first_persona(), "--script", str(script)
+    )
+    assert result.returncode == 1
+    assert str(script) in result.stderr and "UTF-8" in result.stderr
