@@ -56,21 +56,16 @@ def test_play_json_is_deterministic_and_annotated(tmp_path: Path) -> None:
     assert a["schema"] == "oudergesprek.transcript/1"
 
 
+def play_args(tmp_path: Path, text: str = "Hallo\n") -> list[str]:
+    """`play` with the schooladvies scenario and a one-line script."""
+    script = tmp_path / "s.txt"
+    script.write_text(text, encoding="utf-8")
+    return ["play", "--scenario", "schooladvies-vmbo-gt", "--persona", _first_persona(), "--script", str(script)]
+
+
 def test_play_saves_to_the_data_dir_option(tmp_path: Path) -> None:
     data_dir = tmp_path / "eigen-map"
-    script = tmp_path / "s.txt"
-    script.write_text("Hoe gaat het?\n", encoding="utf-8")
-    result = run_cli(
-        "--data-dir",
-        str(data_dir),
-        "play",
-        "--scenario",
-        "schooladvies-vmbo-gt",
-        "--persona",
-        _first_persona(),
-        "--script",
-        str(script),
-    )
+    result = run_cli("--data-dir", str(data_dir), *play_args(tmp_path, "Hoe gaat het?\n"))
     assert result.returncode == 0, result.stderr
     saved = list((data_dir / "transcripts").glob("*.json"))
     assert len(saved) == 1
@@ -93,21 +88,7 @@ def test_help_is_fast_and_lists_commands() -> None:
 
 
 def test_missing_model_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
-    script = tmp_path / "s.txt"
-    script.write_text("Hallo\n", encoding="utf-8")
-    result = run_cli(
-        "play",
-        "--scenario",
-        "schooladvies-vmbo-gt",
-        "--persona",
-        _first_persona(),
-        "--script",
-        str(script),
-        "--voice",
-        "local",
-        "--model",
-        str(tmp_path / "bestaat-niet"),
-    )
+    result = run_cli(*play_args(tmp_path), "--voice", "local", "--model", str(tmp_path / "bestaat-niet"))
     assert result.returncode == 1
     assert result.stderr.startswith("Fout: Model ")
     assert "Traceback" not in result.stderr
