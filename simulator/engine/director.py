@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from feedback.codes import REFLECTION_CODES
 from simulator.engine.lexicon import keyword_hits
 from simulator.engine.rules import engine_rules
 from simulator.engine.signals import TurnReading
@@ -36,7 +37,7 @@ def answer_topics(persona: Persona, scenario: Scenario) -> list[Answer]:
 def _best_topic(reading: TurnReading, topics: list[Answer]) -> Answer | None:
     best, chosen = 0, None
     for topic in topics:
-        hits = keyword_hits(set(reading.lemmas), topic.keywords)
+        hits = keyword_hits(reading.lemmas, topic.keywords)
         if hits > best:
             best, chosen = hits, topic
     return chosen
@@ -131,8 +132,7 @@ def choose(
     if hidden:
         return Decision("reveal_concern", concern_id=hidden)
 
-    reflecting = codes & {"paraphrase", "feeling_reflection", "summary"}
-    if reflecting and not codes & {"open_question", "why_question", "leading_question"}:
+    if codes & REFLECTION_CODES and not codes & {"open_question", "why_question", "leading_question"}:
         return Decision("acknowledge")  # a reflection with a check ("Klopt dat?") is not a new question
 
     if reading.is_question:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+
+from feedback.acts import lemma  # the recogniser's cached lemmatiser: one cache for both
 
 _WORD = re.compile(r"[a-zà-ÿ0-9]+(?:[-'][a-zà-ÿ0-9]+)*", re.IGNORECASE)
 _SENTENCE = re.compile(r"[.!?]+\s+|[.!?]+$")
@@ -11,16 +12,6 @@ _SENTENCE = re.compile(r"[.!?]+\s+|[.!?]+$")
 
 def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
-
-
-@lru_cache(maxsize=50_000)
-def lemma(word: str) -> str:
-    import simplemma
-
-    try:
-        return simplemma.lemmatize(word, lang="nl").lower()
-    except Exception:  # simplemma is robust, but a bad token must never break a turn
-        return word
 
 
 def lemmas(text: str) -> set[str]:
@@ -32,7 +23,7 @@ def lemmas(text: str) -> set[str]:
     return out
 
 
-def keyword_hits(text_lemmas: set[str], keywords: list[str]) -> int:
+def keyword_hits(text_lemmas: set[str] | frozenset[str], keywords: list[str]) -> int:
     """How many keywords occur, by word or lemma; a multiword keyword needs all its words.
 
     No substring matching: "middag" must not match "goedemiddag", nor "stemming" "toestemming".

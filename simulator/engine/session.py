@@ -273,10 +273,9 @@ class Session:
     def hint(self) -> str:
         """One concrete suggestion from the feedback engine for the next teacher turn; counted."""
         from feedback.hints import suggest
+        from simulator.reporting import recorded_acts
 
-        acts = [
-            [Act(r.code, r.evidence) for r in t.acts] if t.acts is not None else None for t in self.transcript.turns
-        ]
+        acts = recorded_acts(self.transcript)
         self.transcript.hints_used += 1
         self._save()
         return suggest(self.history(), acts, parent=self.persona.relation, bad_news=self.scenario.bad_news)
