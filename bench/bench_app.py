@@ -69,7 +69,7 @@ def first_screen(runs: int) -> list[dict[str, float | bool]]:
     results = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as home:
-            from simulator.config import update_config
+            from simulator.settings.config import update_config
 
             os.environ["OUDERGESPREK_HOME"] = home
             update_config(trainee_name="Bench")  # a returning trainee: no name question
@@ -92,7 +92,7 @@ async def key_latency(keys: int, delay: float) -> tuple[list[float], list[float]
 
     from simulator.app.app import AppOptions, OudergesprekApp
     from simulator.app.widgets.chat import ChatInput
-    from simulator.config import update_config
+    from simulator.settings.config import update_config
 
     update_config(trainee_name="Bench")
     app = OudergesprekApp(options=AppOptions(voice_delay=delay, check_unfinished=False))

@@ -10,7 +10,7 @@ import platform
 import statistics
 import time
 
-from simulator.content import load_library
+from simulator.content.loader import load_library
 from simulator.engine.session import Session
 
 TEACHER_LINES = [

@@ -51,7 +51,7 @@ def machine() -> dict[str, Any]:
 
 def realistic_request() -> Any:
     """A parent turn after three teacher turns, from the shipped content, as the engine builds it."""
-    from simulator.content import load_library
+    from simulator.content.loader import load_library
     from simulator.engine.session import Session
 
     lib = load_library()

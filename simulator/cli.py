@@ -14,7 +14,7 @@ from typing import TextIO
 
 import click
 
-from simulator.problems import ContentError
+from simulator.content.problems import ContentError
 
 
 def _fail(problems: list[object]) -> None:
@@ -45,7 +45,7 @@ def cli(
 ) -> None:
     """oudergesprek: oefen moeilijke gesprekken met ouders."""
     if data_dir is not None:
-        from simulator.paths import set_data_dir
+        from simulator.settings.paths import set_data_dir
 
         set_data_dir(data_dir)
     # CLI options win over the environment and the config file: pass them on as environment.
@@ -67,7 +67,7 @@ def cli(
 @click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON voor scripts.")
 def list_cmd(as_json: bool) -> None:
     """Toon de scenario's en persona's."""
-    from simulator.content import load_library
+    from simulator.content.loader import load_library
 
     lib = load_library()
     if as_json:
@@ -89,8 +89,9 @@ def list_cmd(as_json: bool) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Controleer de meegeleverde inhoud, of de opgegeven bestanden en mappen."""
-    from simulator.content import shipped_files, validate_paths
-    from simulator.problems import Problem
+    from simulator.content.loader import shipped_files
+    from simulator.content.problems import Problem
+    from simulator.validate import validate_paths
 
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -136,9 +137,9 @@ def play(
     as_json: bool,
 ) -> None:
     """Speel een gesprek zonder scherm, met de zinnen van de leerkracht uit een bestand."""
-    from simulator.content import load_library
+    from simulator.content.loader import load_library
     from simulator.engine.session import Session, play_script
-    from simulator.paths import transcripts_dir
+    from simulator.settings.paths import transcripts_dir
 
     lib = load_library()
     scenario, persona = lib.scenario(scenario_id), lib.persona(persona_id)
@@ -168,7 +169,7 @@ def play(
 
 def _make_voice(kind: str | None, model: str | None, url: str | None, threads: int | None) -> object:
     """Config file < environment < CLI; the scripted voice needs nothing."""
-    from simulator.config import load_config
+    from simulator.settings.config import load_config
 
     cfg = load_config(voice=kind, model=model, server_url=url, threads=threads)
     if cfg.voice in (None, "", "scripted"):
@@ -184,8 +185,8 @@ def _make_voice(kind: str | None, model: str | None, url: str | None, threads: i
 
 
 def _load_for_report(file: Path) -> tuple[object, object]:
-    from simulator.content import load_library
-    from simulator.transcript import load_transcript
+    from simulator.content.loader import load_library
+    from simulator.records.transcript import load_transcript
 
     transcript = load_transcript(file)
     try:
@@ -200,7 +201,7 @@ def _load_for_report(file: Path) -> tuple[object, object]:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 def score(file: Path, fmt: str) -> None:
     """Scoor luisteren en grenzen stellen in een transcript (volledig of minimaal)."""
-    from simulator.reporting import report_for
+    from simulator.records.feedback_bridge import report_for
 
     transcript, lib = _load_for_report(file)
     report = report_for(transcript, lib)  # type: ignore[arg-type]
@@ -224,8 +225,8 @@ def score(file: Path, fmt: str) -> None:
 )
 def export(file: Path, fmt: str, output: Path | None) -> None:
     """Exporteer een transcript met verslag naar Markdown of losse HTML."""
-    from simulator.export import to_html, to_markdown
-    from simulator.transcript import save_atomic
+    from simulator.records.export import to_html, to_markdown
+    from simulator.storage import save_atomic
 
     transcript, lib = _load_for_report(file)
     text = to_html(transcript, lib) if fmt == "html" else to_markdown(transcript, lib)  # type: ignore[arg-type]
@@ -243,10 +244,11 @@ def export(file: Path, fmt: str, output: Path | None) -> None:
 )
 def gold_export(paths: tuple[Path, ...], output: Path | None) -> None:
     """Zet afwijkingen van trainers om in gold-set-items (JSON Lines), om de regels te toetsen."""
-    from simulator.content import expand
-    from simulator.overrides import gold_jsonl
-    from simulator.paths import transcripts_dir
-    from simulator.transcript import load_transcript, save_atomic
+    from simulator.content.loader import expand
+    from simulator.records.overrides import gold_jsonl
+    from simulator.records.transcript import load_transcript
+    from simulator.settings.paths import transcripts_dir
+    from simulator.storage import save_atomic
 
     files = [p for p in expand(list(paths) or [transcripts_dir()]) if p.suffix == ".json"]
     text = gold_jsonl(load_transcript(p) for p in files)

@@ -24,7 +24,7 @@ def _size(n: int | None) -> str:
 @click.option("--check", is_flag=True, help="Vraag de ingestelde server welke modellen hij aanbiedt.")
 def models(as_json: bool, check: bool) -> None:
     """Toon de taalmodellen die de lokale stem kan gebruiken, en de ingestelde server."""
-    from simulator.config import load_config
+    from simulator.settings.config import load_config
     from simulator.voices.catalog import list_models
 
     config = load_config()

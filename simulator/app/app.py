@@ -19,7 +19,7 @@ from textual.theme import Theme
 from simulator.app import backend
 
 if TYPE_CHECKING:
-    from simulator.content import Library
+    from simulator.content.loader import Library
 
 
 @dataclass

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from simulator.content import Library
+    from simulator.content.loader import Library
+    from simulator.content.schemas import Persona, Scenario
     from simulator.engine.session import Session
-    from simulator.schemas import Persona, Scenario
-    from simulator.transcript import Transcript
+    from simulator.records.transcript import Transcript
     from simulator.voices.base import Voice
 
 MAX_INPUT_CHARS = 1000
@@ -67,7 +67,7 @@ def wall_clock(transcript: Transcript | None = None, upto: int | None = None) ->
 
 
 def load_library() -> Library:
-    from simulator.content import load_library as load
+    from simulator.content.loader import load_library as load
 
     return load()
 
@@ -77,7 +77,7 @@ def load_library() -> Library:
 
 def load_settings() -> dict[str, Any]:
     """trainee_name, theme and voice settings from the user config (file + environment); {} if unreadable."""
-    from simulator.config import ConfigError, load_config
+    from simulator.settings.config import ConfigError, load_config
 
     try:
         return dataclasses.asdict(load_config())
@@ -87,7 +87,7 @@ def load_settings() -> dict[str, Any]:
 
 def remember(**values: Any) -> None:
     """Store a few settings (trainee_name, theme) in the config file, keeping everything else in it."""
-    from simulator.config import update_config
+    from simulator.settings.config import update_config
 
     update_config(**values)
 
@@ -139,7 +139,7 @@ class Setup:
 
 def new_session(setup: Setup, voice: Voice, clock: Clock | None, dagdeel: str | None) -> Session:
     from simulator.engine.session import Session
-    from simulator.paths import transcripts_dir
+    from simulator.settings.paths import transcripts_dir
 
     return Session(
         setup.scenario,
@@ -166,7 +166,7 @@ def resume_session(
 ) -> Session:
     """Continue a saved attempt at `path`, or (with `upto`) start a new attempt from one of its turns."""
     from simulator.engine.session import Session
-    from simulator.paths import transcripts_dir
+    from simulator.settings.paths import transcripts_dir
 
     scenario = library.scenario(transcript.scenario_id or "")
     persona = library.persona(transcript.persona_id or "")
@@ -200,9 +200,9 @@ class Saved:
 
 def saved_transcripts() -> list[Saved]:
     """Every readable transcript in the data dir, newest first; unreadable files are skipped."""
-    from simulator.paths import transcripts_dir
-    from simulator.problems import ContentError
-    from simulator.transcript import load_transcript
+    from simulator.content.problems import ContentError
+    from simulator.records.transcript import load_transcript
+    from simulator.settings.paths import transcripts_dir
 
     folder = transcripts_dir()
     out: list[Saved] = []
@@ -229,7 +229,7 @@ def unfinished(library: Library) -> Saved | None:
 
 
 def save(transcript: Transcript, path: Path | None) -> None:
-    from simulator.transcript import save_transcript
+    from simulator.records.transcript import save_transcript
 
     if path is not None:
         save_transcript(transcript, path)
@@ -239,22 +239,22 @@ def save(transcript: Transcript, path: Path | None) -> None:
 
 
 def report(transcript: Transcript, library: Library | None) -> dict[str, Any]:
-    from simulator.reporting import report_for
+    from simulator.records.feedback_bridge import report_for
 
     return dict(report_for(transcript, library).to_dict())
 
 
 def timeline(transcript: Transcript) -> Any:
-    from simulator.timeline import timeline as build
+    from simulator.records.timeline import timeline as build
 
     return build(transcript)
 
 
 def export(transcript: Transcript, library: Library | None, fmt: str, source: Path | None) -> Path:
     """Write a Markdown or HTML report into <data dir>/exports and return its path."""
-    from simulator.export import to_html, to_markdown
-    from simulator.paths import data_dir
-    from simulator.transcript import save_atomic
+    from simulator.records.export import to_html, to_markdown
+    from simulator.settings.paths import data_dir
+    from simulator.storage import save_atomic
 
     text = to_html(transcript, library) if fmt == "html" else to_markdown(transcript, library)
     stem = source.stem if source is not None else f"transcript-{transcript.id}"
@@ -265,9 +265,9 @@ def export(transcript: Transcript, library: Library | None, fmt: str, source: Pa
 
 def export_gold(transcripts: list[Transcript]) -> Path:
     """Trainers' act overrides as gold-set items (JSON Lines) in <data dir>/exports."""
-    from simulator.overrides import gold_jsonl
-    from simulator.paths import data_dir
-    from simulator.transcript import save_atomic
+    from simulator.records.overrides import gold_jsonl
+    from simulator.settings.paths import data_dir
+    from simulator.storage import save_atomic
 
     out = data_dir() / "exports" / f"goudset-trainers-{datetime.now():%Y%m%d-%H%M%S}.jsonl"
     save_atomic(out, gold_jsonl(transcripts))
@@ -275,7 +275,7 @@ def export_gold(transcripts: list[Transcript]) -> Path:
 
 
 def add_comment(transcript: Transcript, path: Path | None, turn: int, author: str, text: str) -> None:
-    from simulator.overrides import add_comment as add
+    from simulator.records.overrides import add_comment as add
 
     add(transcript, turn, author, text)
     save(transcript, path)
@@ -284,7 +284,7 @@ def add_comment(transcript: Transcript, path: Path | None, turn: int, author: st
 def override_act(
     transcript: Transcript, path: Path | None, turn: int, code: str, present: bool, reason: str, author: str
 ) -> None:
-    from simulator.overrides import override_act as add
+    from simulator.records.overrides import override_act as add
 
     add(transcript, turn, code, present, reason, author)
     save(transcript, path)
@@ -293,7 +293,7 @@ def override_act(
 def override_score(
     transcript: Transcript, path: Path | None, dimension: str, engine: int, trainer: int, reason: str, author: str
 ) -> None:
-    from simulator.overrides import override_score as add
+    from simulator.records.overrides import override_score as add
 
     add(transcript, dimension, engine, trainer, reason, author)
     save(transcript, path)

@@ -11,11 +11,11 @@ import random
 from dataclasses import dataclass
 
 from feedback.codes import REFLECTION_CODES
+from simulator.content.schemas import Answer, Persona, Scenario
 from simulator.engine.lexicon import keyword_hits
 from simulator.engine.rules import engine_rules
 from simulator.engine.signals import TurnReading
 from simulator.engine.state import LIMIT_CODES, ParentState, boundary_threshold
-from simulator.schemas import Answer, Persona, Scenario
 
 IRRITATING = frozenset({"defending", "dismissing", "why_question", "you_message", "leading_question"})
 

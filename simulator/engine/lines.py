@@ -10,9 +10,9 @@ import random
 from collections.abc import Mapping
 from datetime import datetime
 
+from simulator.content.schemas import LineSet, Persona, Scenario
 from simulator.engine.director import Decision
 from simulator.engine.rules import engine_rules
-from simulator.schemas import LineSet, Persona, Scenario
 
 FALLBACKS: dict[str, tuple[str, ...]] = {
     "answer": ("example_from_home", "express_worry", "acknowledge"),

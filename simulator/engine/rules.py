@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from simulator.content import read_yaml
-from simulator.problems import ContentError, problems_from_validation
+from simulator.content.files import read_yaml
+from simulator.content.problems import ContentError, problems_from_validation
 
 
 class _Rule(BaseModel):

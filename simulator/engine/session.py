@@ -26,14 +26,14 @@ from datetime import datetime
 from pathlib import Path
 
 from feedback.acts import Act, recognise
+from simulator.content.schemas import Persona, Scenario
 from simulator.engine.director import Decision, choose, news_reaction, next_phase
 from simulator.engine.lexicon import words
 from simulator.engine.lines import fill, pick_line, slot_values
 from simulator.engine.rules import engine_rules
 from simulator.engine.signals import read_turn
 from simulator.engine.state import ParentState, apply_turn, band
-from simulator.schemas import Persona, Scenario
-from simulator.transcript import ActRecord, Cause, Transcript, Turn, now, save_transcript
+from simulator.records.transcript import ActRecord, Cause, Transcript, Turn, now, save_transcript
 from simulator.voices.base import Piece, Voice, VoiceRequest
 
 DIFFICULTIES = ("makkelijk", "normaal", "moeilijk")
@@ -273,7 +273,7 @@ class Session:
     def hint(self) -> str:
         """One concrete suggestion from the feedback engine for the next teacher turn; counted."""
         from feedback.hints import suggest
-        from simulator.reporting import recorded_acts
+        from simulator.records.feedback_bridge import recorded_acts
 
         acts = recorded_acts(self.transcript)
         self.transcript.hints_used += 1

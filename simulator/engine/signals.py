@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from feedback.codes import QUESTION_CODES, REFLECTION_CODES, ROADBLOCK_CODES
+from simulator.content.schemas import Scenario
 from simulator.engine.lexicon import keyword_hits, lemmas, sentences, words
 from simulator.engine.rules import engine_rules
-from simulator.schemas import Scenario
 
 HARSH = ROADBLOCK_CODES | {"jargon", "you_message", "counter_attack"}
 """Plain words do not soften a reproach: plain_language needs a turn without these."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from simulator.content.schemas import Effect, Persona, Scenario
 from simulator.engine.rules import engine_rules
-from simulator.schemas import Effect, Persona, Scenario
-from simulator.transcript import Cause, StateSnapshot
+from simulator.records.transcript import Cause, StateSnapshot
 
 PHASES = ("opening", "exploring", "negotiating", "closing")
 LIMIT_CODES = frozenset({"name_limit", "i_message", "consequence"})

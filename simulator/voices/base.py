@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from simulator.schemas import Persona, Scenario
+from simulator.content.schemas import Persona, Scenario
 
 
 @dataclass(frozen=True)

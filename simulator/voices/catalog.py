@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from simulator.config import Config, load_config
+from simulator.settings.config import Config, load_config
 
 GGUF_PART = ".gguf.part"
 

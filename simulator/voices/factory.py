@@ -41,7 +41,7 @@ def make_voice(
     if kind == "server":
         if not url:
             raise VoiceError(message("server_no_url"))
-        from simulator.config import load_config
+        from simulator.settings.config import load_config
         from simulator.voices.server import ServerVoice
 
         return ServerVoice(url, model, api_key_env=load_config().api_key_env)

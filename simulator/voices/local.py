@@ -91,7 +91,7 @@ def canonical(name: str) -> str:
 
 def model_roots() -> list[Path]:
     """Folders searched for model directories and GGUF files by name: ./models, the repo's, the user's."""
-    from simulator.paths import data_dir
+    from simulator.settings.paths import data_dir
 
     roots = [Path.cwd() / "models", Path(__file__).resolve().parents[2] / "models", data_dir() / "models"]
     out: list[Path] = []
@@ -160,7 +160,7 @@ def resolve(spec: str) -> ModelSource:
 
 
 def converted_dir(source: ModelSource) -> Path:
-    from simulator.paths import cache_dir
+    from simulator.settings.paths import cache_dir
 
     return cache_dir() / "models" / source.key
 
@@ -347,7 +347,7 @@ def prepare(source: ModelSource, progress: Progress | None = None) -> Path:
     if gguf is None:
         assert source.assemble is not None
         _report(progress, "assemble", 0.02)
-        from simulator.paths import cache_dir
+        from simulator.settings.paths import cache_dir
 
         gguf = source.assemble(cache_dir() / "gguf")
     try:
@@ -419,7 +419,7 @@ def _vocabulary_for(folder: Path, tokenizer: Any) -> list[int]:
     own = folder / "vocab_nl.json"
     if own.is_file():
         return list(json.loads(own.read_text(encoding="utf-8")))
-    from simulator.paths import cache_dir
+    from simulator.settings.paths import cache_dir
 
     tok_file = next((folder / n for n in ("tokenizer.json", "tokenizer.model") if (folder / n).is_file()), folder)
     stat = tok_file.stat()
@@ -487,7 +487,7 @@ def cpu_dtype(progress: Progress | None = None) -> str:
     """bfloat16 or float32, whichever this CPU runs faster: measured once per machine and thread count."""
     import torch
 
-    from simulator.paths import cache_dir
+    from simulator.settings.paths import cache_dir
 
     key = f"{_cpu_name()}|torch {torch.__version__}|threads {torch.get_num_threads()}"
     path = cache_dir() / "machine.json"

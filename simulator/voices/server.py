@@ -20,7 +20,7 @@ import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
-from simulator.config import DEFAULT_API_KEY_ENV
+from simulator.settings.config import DEFAULT_API_KEY_ENV
 from simulator.voices.base import VoiceRequest
 from simulator.voices.factory import VoiceError
 from simulator.voices.prompt import ChatPrompt, LineStream, chat_prompt, fit, history_turns, message, stop_strings

@@ -11,9 +11,9 @@ from itertools import product
 
 import pytest
 
-from simulator.content import load_library
+from simulator.content.loader import load_library
 from simulator.engine.session import Session, SimulatedClock
-from simulator.transcript import Transcript
+from simulator.records.transcript import Transcript
 from tests.conftest import DATA
 
 LIB = load_library()

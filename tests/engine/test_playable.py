@@ -7,7 +7,7 @@ from itertools import product
 
 import pytest
 
-from simulator.content import load_library, persona_lines, scenario_lines
+from simulator.content.loader import load_library, persona_lines, scenario_lines
 from simulator.engine.session import Session
 
 LIB = load_library()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from simulator.content import load_files
+from simulator.content.loader import load_files
 from simulator.engine.session import Session, play_script
-from simulator.transcript import load_transcript
+from simulator.records.transcript import load_transcript
 from simulator.voices.scripted import ScriptedVoice
 from tests.conftest import DATA
 

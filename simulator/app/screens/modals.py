@@ -17,7 +17,7 @@ from textual.widgets import Button, Input, Label, OptionList, ProgressBar, Selec
 from textual.widgets.option_list import Option
 
 from simulator.app.labels import ACT_LABELS, SPEAKERS
-from simulator.transcript import Transcript
+from simulator.records.transcript import Transcript
 
 
 class Dialog(ModalScreen[object]):

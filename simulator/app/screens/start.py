@@ -23,7 +23,7 @@ from simulator.app.screens.base import AppScreen
 from simulator.app.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
-    from simulator.content import Library
+    from simulator.content.loader import Library
 
 DIFFICULTIES = ("makkelijk", "normaal", "moeilijk")
 MODEL_VOICES = ("local", "server")
@@ -92,7 +92,7 @@ class StartScreen(AppScreen):
 
     @work(thread=True, exit_on_error=False)
     def load_library(self) -> None:
-        from simulator.problems import ContentError
+        from simulator.content.problems import ContentError
 
         try:
             library = backend.load_library()

@@ -21,7 +21,7 @@ from simulator.app import backend
 from simulator.app.screens.base import AppScreen
 from simulator.app.widgets.report import ReportTabs, summary_text
 from simulator.app.widgets.titlebar import TitleBar
-from simulator.transcript import SelfRating, Transcript
+from simulator.records.transcript import SelfRating, Transcript
 
 
 class TerugblikScreen(AppScreen):

@@ -16,7 +16,7 @@ from textual.widgets import OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from simulator.app.labels import SPEAKERS, act_label
-from simulator.transcript import Transcript
+from simulator.records.transcript import Transcript
 
 DIMENSIONS: tuple[tuple[str, str], ...] = (("listening", "Luisteren"), ("boundaries", "Grenzen stellen"))
 
