@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from feedback.acts import Act, recognise  # noqa: E402
-from feedback.score import ScoreContext, score, scoring_config  # noqa: E402
+from feedback.scoring import ScoreContext, score, scoring_config  # noqa: E402
 
 SOURCES = ROOT / "tests" / "data" / "transcripts"
 TURNS = 40

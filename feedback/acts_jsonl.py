@@ -22,14 +22,15 @@ _NO_TEXT = "veld 'text' ontbreekt of is geen tekst"
 _BAD_PARENT = "veld 'parent_before' is geen tekst"
 _UNREADABLE = "regel is niet te lezen"
 _INTERNAL = "interne fout"
+_TOO_LONG = "veld 'text' is te lang ({n} tekens, maximum {limit})"
 
 
 def _error(n: int, message: str) -> dict[str, Any]:
     return {"codes": [], "evidence": {}, "error": f"regel {n}: {message}"}
 
 
-def process_line(line: str, n: int) -> dict[str, Any]:
-    """The output object for input line `n` (1-based); never raises."""
+def process_line(line: str, n: int, max_chars: int | None = None) -> dict[str, Any]:
+    """The output object for input line `n` (1-based); never raises. Texts over `max_chars` are refused."""
     try:
         obj = json.loads(line)
     except (ValueError, RecursionError):
@@ -39,6 +40,8 @@ def process_line(line: str, n: int) -> dict[str, Any]:
     text = obj.get("text")
     if not isinstance(text, str):
         return _error(n, _NO_TEXT)
+    if max_chars is not None and len(text) > max_chars:
+        return _error(n, _TOO_LONG.format(n=len(text), limit=max_chars))
     parent = obj.get("parent_before")
     if parent is not None and not isinstance(parent, str):
         return _error(n, _BAD_PARENT)
@@ -49,7 +52,7 @@ def process_line(line: str, n: int) -> dict[str, Any]:
     return {"codes": [a.code for a in acts], "evidence": {a.code: a.evidence for a in acts}}
 
 
-def run(stdin: TextIO, stdout: TextIO) -> int:
+def run(stdin: TextIO, stdout: TextIO, max_chars: int | None = None) -> int:
     """Filter stdin to stdout; 0 when every line was read, 1 when some line was not."""
     failed = False
     n = 0
@@ -62,7 +65,7 @@ def run(stdin: TextIO, stdout: TextIO) -> int:
         else:
             if line == "":
                 return 1 if failed else 0
-            out = process_line(line, n)
+            out = process_line(line, n, max_chars)
         failed = failed or "error" in out
         try:
             stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
@@ -71,13 +74,13 @@ def run(stdin: TextIO, stdout: TextIO) -> int:
             return 1
 
 
-def main() -> int:
+def main(max_chars: int | None = None) -> int:
     """`python -m feedback.acts_jsonl < in.jsonl > out.jsonl`; undecodable bytes become U+FFFD."""
     for stream in (sys.stdin, sys.stdout):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(encoding="utf-8", errors="replace")
-    return run(sys.stdin, sys.stdout)
+    return run(sys.stdin, sys.stdout, max_chars)
 
 
 if __name__ == "__main__":

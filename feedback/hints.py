@@ -18,7 +18,7 @@ import yaml
 
 from feedback.acts import Act, recognise
 from feedback.codes import QUESTION_CODES, REFLECTION_CODES
-from feedback.score import LIMIT_CODES, parent_crosses_line, parent_shows_emotion
+from feedback.scoring import LIMIT_CODES, parent_crosses_line, parent_shows_emotion
 
 DATA_FILE = Path(__file__).parent / "data" / "hints.yaml"
 

@@ -15,6 +15,9 @@ from typing import TextIO
 import click
 
 from simulator.content.problems import ContentError
+from simulator.settings.config import ConfigError
+from simulator.storage import SaveError
+from simulator.voices import registry
 
 
 def _fail(problems: list[object]) -> None:
@@ -29,10 +32,7 @@ def _fail(problems: list[object]) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Map voor transcripten en instellingen (of zet OUDERGESPREK_HOME).",
 )
-@click.option("--voice", "voice_kind", default=None, help="Stem van de ouder in de app: scripted, local of server.")
-@click.option("--model", default=None, help="Model voor --voice local (map, .gguf of pakketnaam) of server.")
-@click.option("--url", default=None, help="Server-URL voor --voice server.")
-@click.option("--threads", default=None, type=int, help="Aantal CPU-threads voor een lokaal model.")
+@registry.click_options
 @click.version_option(package_name="oudergesprek")
 @click.pass_context
 def cli(
@@ -57,6 +57,11 @@ def cli(
     ):
         if value is not None:
             os.environ[name] = value
+    from simulator.settings.config import check_config
+
+    problem = check_config()  # a broken config.toml is said at start, not first when saving
+    if problem:
+        click.echo(problem, err=True)
     if ctx.invoked_subcommand is None:
         from simulator.app.run import run_app
 
@@ -117,10 +122,7 @@ def validate(paths: tuple[Path, ...]) -> None:
 @click.option(
     "--difficulty", default="normaal", show_default=True, type=click.Choice(["makkelijk", "normaal", "moeilijk"])
 )
-@click.option("--voice", "voice_kind", default=None, help="scripted (standaard), local of server.")
-@click.option("--model", default=None, help="Model voor --voice local/server.")
-@click.option("--url", default=None, help="Server-URL voor --voice server.")
-@click.option("--threads", default=None, type=int, help="Aantal CPU-threads voor een lokaal model.")
+@registry.click_options
 @click.option("--dagdeel", default="vanmiddag", show_default=True, help="Vult {dagdeel} in de zinnen van de ouder.")
 @click.option("--json", "as_json", is_flag=True, help="Print het transcript als JSON.")
 def play(
@@ -147,6 +149,7 @@ def play(
         lines = script.read().splitlines()
     except UnicodeDecodeError:
         raise click.ClickException(f"{script.name}: geen geldige UTF-8-tekst") from None
+    _check_script(script.name, lines)
     voice = _make_voice(voice_kind, model, url, threads)
     session = Session(
         scenario, persona, voice=voice, seed=seed, difficulty=difficulty, save_dir=transcripts_dir(), dagdeel=dagdeel
@@ -167,21 +170,30 @@ def play(
         click.echo(f"Opgeslagen: {session.path}")
 
 
+def _check_script(name: str, lines: list[str]) -> None:
+    """A script line longer than a turn may be, or more lines than a transcript may hold, is refused up front."""
+    from simulator.content.problems import Problem
+    from simulator.labels import message
+    from simulator.limits import MAX_TURN_CHARS, MAX_TURNS
+
+    if len(lines) > MAX_TURNS:
+        raise ContentError([Problem(name, message("too_many_turns", count=len(lines), limit=MAX_TURNS))])
+    too_long = [
+        Problem(name, message("turn_too_long", chars=len(line), limit=MAX_TURN_CHARS), line=i)
+        for i, line in enumerate(lines, 1)
+        if len(line) > MAX_TURN_CHARS
+    ]
+    if too_long:
+        raise ContentError(too_long)
+
+
 def _make_voice(kind: str | None, model: str | None, url: str | None, threads: int | None) -> object:
-    """Config file < environment < CLI; the scripted voice needs nothing."""
-    from simulator.settings.config import load_config
-
-    cfg = load_config(voice=kind, model=model, server_url=url, threads=threads)
-    if cfg.voice in (None, "", "scripted"):
-        from simulator.voices.scripted import ScriptedVoice
-
-        return ScriptedVoice()
-    from simulator.voices.factory import make_voice
+    """Config file < environment < CLI; progress of a model load goes to stderr."""
 
     def progress(message: str, fraction: float) -> None:
         click.echo(f"\r{message} {fraction:4.0%}", err=True, nl=fraction >= 1.0)
 
-    return make_voice(cfg.voice, model=cfg.model, url=cfg.server_url, threads=cfg.threads, progress=progress)
+    return registry.build_voice(kind, model=model, url=url, threads=threads, progress=progress)
 
 
 def _load_for_report(file: Path) -> tuple[object, object]:
@@ -208,11 +220,11 @@ def score(file: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     elif fmt == "markdown":
-        from feedback.report import render_markdown
+        from feedback.report_text import render_markdown
 
         click.echo(render_markdown(report))
     else:
-        from feedback.report import render_text
+        from feedback.report_text import render_text
 
         click.echo(render_text(report))
 
@@ -244,26 +256,59 @@ def export(file: Path, fmt: str, output: Path | None) -> None:
 )
 def gold_export(paths: tuple[Path, ...], output: Path | None) -> None:
     """Zet afwijkingen van trainers om in gold-set-items (JSON Lines), om de regels te toetsen."""
-    from simulator.content.loader import expand
-    from simulator.records.overrides import gold_jsonl
-    from simulator.records.transcript import load_transcript
+    from simulator.records.overrides import gold_from_files
     from simulator.settings.paths import transcripts_dir
     from simulator.storage import save_atomic
 
-    files = [p for p in expand(list(paths) or [transcripts_dir()]) if p.suffix == ".json"]
-    text = gold_jsonl(load_transcript(p) for p in files)
+    text, problems = gold_from_files(list(paths) or [transcripts_dir()])
     if output is None:
         click.echo(text, nl=False)
     else:
         save_atomic(output, text)
+    if problems:  # the readable files are exported; each bad one is named
+        _fail(list(problems))
 
 
 @cli.command()
 def acts() -> None:
     """Herken gespreksacties: JSON Lines op stdin, één JSON-regel per invoerregel op stdout."""
-    from feedback.acts_jsonl import run
+    from feedback.acts_jsonl import main as run_filter  # undecodable bytes become U+FFFD; no line is lost
+    from simulator.limits import MAX_TURN_CHARS
 
-    sys.exit(run(sys.stdin, sys.stdout))
+    sys.exit(run_filter(max_chars=MAX_TURN_CHARS))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "html"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Uitvoerbestand.")
+@click.option("--anonymise", is_flag=True, help="Vervang namen door vaste pseudoniemen (om te delen).")
+@click.option("--salt", envvar="OUDERGESPREK_COHORT_SALT", default=None, help="Eigen geheim voor de pseudoniemen.")
+def cohort(paths: tuple[Path, ...], fmt: str, output: Path | None, anonymise: bool, salt: str | None) -> None:
+    """Groepsoverzicht: transcripten uit mappen, zip-bestanden of losse bestanden, per student."""
+    from simulator.content.loader import load_library
+    from simulator.records.cohort import DEFAULT_SALT, load_cohort
+    from simulator.records.cohort_render import render
+    from simulator.records.cohort_words import words
+    from simulator.storage import save_atomic
+
+    try:
+        library = load_library()
+    except ContentError:  # titles are a nicety; the overview works with scenario ids
+        library = None
+    group = load_cohort(list(paths), library)
+    if anonymise:
+        group = group.anonymised_copy(salt or DEFAULT_SALT)
+    text = render(group, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    save_atomic(output, text)
+    t = words().text
+    click.echo(t.summary.format(students=len(group.students()), attempts=len(group.attempts),
+                                scenarios=len(group.scenarios())), err=True)
+    for item in group.skipped:
+        click.echo(f"{item.name}: {item.reason}", err=True)
 
 
 def _register_commands() -> None:
@@ -288,6 +333,8 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except ContentError as exc:
         _fail(list(exc.problems))
+    except (ConfigError, SaveError) as exc:  # their messages are one Dutch line naming the file
+        _fail([exc])
     except KeyboardInterrupt:
         sys.exit(130)
     except SystemExit:
@@ -295,7 +342,7 @@ def main() -> None:
     except Exception as exc:  # last resort: a message, not a traceback
         if os.environ.get("OUDERGESPREK_DEBUG"):
             raise
-        from simulator.voices.factory import VoiceError
+        from simulator.voices.base import VoiceError
 
         if isinstance(exc, VoiceError):  # its message is written for the trainee
             click.echo(f"Fout: {exc}", err=True)

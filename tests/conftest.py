@@ -14,12 +14,19 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 
+@pytest.fixture(scope="session")
+def run_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache (converted models, embeddings) for the whole run: per machine, as for a user."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """No test may read or write the real user's transcripts or config, nor inherit voice settings."""
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cache: Path) -> Iterator[Path]:
+    """No test may read or write the real user's transcripts, config or cache, nor inherit voice settings."""
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("OUDERGESPREK_HOME", str(home))
+    monkeypatch.setenv("OUDERGESPREK_CACHE", str(run_cache))
     monkeypatch.delenv("OUDERGESPREK_VOICE", raising=False)
     monkeypatch.delenv("OUDERGESPREK_MODEL", raising=False)
     monkeypatch.delenv("OUDERGESPREK_SERVER_URL", raising=False)

@@ -8,14 +8,16 @@ part (a model voice, the config file) is not installed.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
-import importlib.util
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+from simulator.content.problems import Problem
 
 if TYPE_CHECKING:
     from simulator.content.loader import Library
@@ -24,8 +26,10 @@ if TYPE_CHECKING:
     from simulator.records.transcript import Transcript
     from simulator.voices.base import Voice
 
-MAX_INPUT_CHARS = 1000
-"""A teacher turn longer than this is a paste, not something said in a conversation."""
+from simulator.limits import MAX_TYPED_CHARS
+
+MAX_INPUT_CHARS = MAX_TYPED_CHARS
+"""A teacher turn longer than this is a paste, not something said in a conversation (simulator/limits.py)."""
 
 
 class Clock(Protocol):
@@ -95,30 +99,27 @@ def remember(**values: Any) -> None:
 # --- voices -------------------------------------------------------------------
 
 
-def model_voices_available() -> bool:
-    """Whether the model-voice factory is installed, checked without importing it (no torch at start)."""
-    try:
-        return importlib.util.find_spec("simulator.voices.factory") is not None
-    except (ImportError, ValueError):
-        return False
+def voice_choices() -> list[tuple[str, str]]:
+    """(Dutch label, kind) for every registered voice, in the registry's order."""
+    from simulator.voices.registry import labels
+
+    return [(label, kind) for kind, label in labels().items()]
 
 
 def make_voice(kind: str, delay: float, progress: Callable[[str, float], None] | None = None) -> Voice:
-    """The scripted voice, or a model voice built by the factory from the user's config (slow: call in a worker)."""
-    if kind == "scripted":
-        from simulator.voices.scripted import ScriptedVoice
+    """The voice the trainee chose, built by the registry from the user's config (slow: call in a worker).
 
-        return ScriptedVoice(delay=delay)
-    from simulator.voices.factory import make_voice as factory_make
+    A model voice whose extra is not installed raises a VoiceError with one Dutch
+    line saying what to install; the screen shows it and continues with the scripted lines.
+    """
+    from simulator.settings.config import Config, ConfigError, load_config
+    from simulator.voices.registry import build_voice
 
-    cfg = load_settings()
-    return factory_make(  # type: ignore[no-any-return]
-        kind,
-        model=cfg.get("model"),
-        url=cfg.get("server_url"),
-        threads=cfg.get("threads"),
-        progress=progress,
-    )
+    try:
+        config = load_config(voice=kind)
+    except (ConfigError, OSError):  # the Start screen already said the config is unreadable
+        config = Config(voice=kind)
+    return build_voice(kind, delay=delay, progress=progress, config=config)
 
 
 # --- sessions -------------------------------------------------------------------
@@ -137,7 +138,10 @@ class Setup:
     intention: str | None = None
 
 
-def new_session(setup: Setup, voice: Voice, clock: Clock | None, dagdeel: str | None) -> Session:
+def new_session(
+    setup: Setup, voice: Voice, clock: Clock | None, dagdeel: str | None, *, keep: bool = True
+) -> Session:
+    """A new attempt, saved after every turn; `keep=False` practises without saving (read-only data dir)."""
     from simulator.engine.session import Session
     from simulator.settings.paths import transcripts_dir
 
@@ -149,7 +153,7 @@ def new_session(setup: Setup, voice: Voice, clock: Clock | None, dagdeel: str | 
         difficulty=setup.difficulty,
         trainee=setup.trainee,
         intention=setup.intention,
-        save_dir=transcripts_dir(),
+        save_dir=transcripts_dir() if keep else None,
         clock=clock or wall_clock(),  # type: ignore[arg-type]
         dagdeel=dagdeel,
     )
@@ -198,21 +202,32 @@ class Saved:
         return t.astimezone() if t else None
 
 
-def saved_transcripts() -> list[Saved]:
-    """Every readable transcript in the data dir, newest first; unreadable files are skipped."""
+def saved_transcripts(problems: list[Problem] | None = None) -> list[Saved]:
+    """Every readable transcript in the data dir, newest first.
+
+    An unreadable file never empties the list: it is skipped, and its one-line
+    problem (file and cause) is added to `problems` so the screen can name it.
+    Temp files left by interrupted saves are cleaned up on the way.
+    """
     from simulator.content.problems import ContentError
     from simulator.records.transcript import load_transcript
     from simulator.settings.paths import transcripts_dir
+    from simulator.storage import clean_stale_temps
 
     folder = transcripts_dir()
     out: list[Saved] = []
     if not folder.is_dir():
         return out
-    for path in folder.glob("*.json"):
+    clean_stale_temps(folder)
+    for path in sorted(folder.glob("*.json")):
         try:
             out.append(Saved(path, load_transcript(path)))
-        except ContentError:
-            continue
+        except ContentError as err:
+            if problems is not None:
+                problems += err.problems[:1]
+        except (OSError, ValueError, RecursionError) as exc:  # nothing in one file may hide the others
+            if problems is not None:
+                problems.append(Problem(str(path), f"{type(exc).__name__}: {exc}"))
     out.sort(key=lambda s: (s.started.timestamp() if s.started else 0.0, s.path.name), reverse=True)
     return out
 
@@ -226,6 +241,56 @@ def unfinished(library: Library) -> Saved | None:
         ):
             return saved
     return None
+
+
+def storage_problem() -> str | None:
+    """None when transcripts can be saved; else one Dutch line naming the folder they would go to.
+
+    The Start screen shows it and offers to practise without saving (`new_session(..., keep=False)`).
+    """
+    from simulator.labels import message
+    from simulator.settings.paths import transcripts_dir
+    from simulator.storage import writable
+
+    folder = transcripts_dir()
+    return None if writable(folder) else message("read_only", path=folder)
+
+
+_SHARED = frozenset({"voice", "scenario", "persona", "transcript"})
+"""Session attributes a turn does not change (or, for the transcript, that are restored field by field)."""
+
+
+def _turn_state(value: Any) -> bool:
+    """Plain data a turn may change (state, counters, rng, clock); not models, voices or embedders."""
+    import random
+
+    plain = (int, float, str, bool, type(None), dict, list, set, tuple, random.Random, OffsetClock)
+    return isinstance(value, plain) or dataclasses.is_dataclass(value) or type(value).__name__.endswith("Clock")
+
+
+def teacher_says(session: Session, text: str, hint: str | None = None) -> Any:
+    """`session.teacher_says`, committed only when its save succeeds.
+
+    The session saves the transcript inside `teacher_says`. If that save fails (disk
+    full, folder gone read-only), the state, the transcript and the counters are put
+    back as they were, and the SaveError is raised: the app keeps the text in the
+    input, and pressing Enter again after freeing space records the turn once.
+    """
+    from simulator.storage import SaveError
+
+    state = {k: copy.deepcopy(v) for k, v in vars(session).items() if k not in _SHARED and _turn_state(v)}
+    transcript = session.transcript
+    fields = dict(transcript.__dict__)
+    turns = list(transcript.turns)
+    try:
+        return session.teacher_says(text, hint=hint)
+    except SaveError:
+        for key, value in state.items():
+            setattr(session, key, value)
+        for key, value in fields.items():
+            setattr(transcript, key, value)
+        transcript.turns[:] = turns
+        raise
 
 
 def save(transcript: Transcript, path: Path | None) -> None:

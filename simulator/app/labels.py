@@ -1,88 +1,66 @@
-"""Short Dutch UI labels for codes the app shows (acts, outcomes, difficulty, speakers).
+"""The app's names for the shared Dutch labels (see `simulator/labels.py` and `simulator/labels.yaml`).
 
-These are labels, not content: the texts a trainee reads at length (lines,
-dossiers, explanations) come from YAML and the feedback engine.
+Screens import these names; the wording itself lives in one YAML file shared
+with the exports, and act labels in the act vocabulary (`feedback.codes`).
 """
 
 from __future__ import annotations
 
-ACT_LABELS: dict[str, str] = {
-    "open_question": "open vraag",
-    "closed_question": "gesloten vraag",
-    "why_question": "waarom-vraag",
-    "leading_question": "suggestieve vraag",
-    "paraphrase": "parafrase",
-    "feeling_reflection": "gevoelsreflectie",
-    "summary": "samenvatting",
-    "affirmation": "waardering",
-    "premature_advice": "te vroeg advies",
-    "dismissing": "geruststellen/bagatelliseren",
-    "jargon": "jargon",
-    "defending": "verdedigen",
-    "i_message": "ik-boodschap",
-    "you_message": "jij-boodschap",
-    "name_limit": "grens benoemd",
-    "consequence": "consequentie",
-    "holds_position": "standpunt vastgehouden",
-    "caving": "toegegeven",
-    "counter_attack": "tegenaanval",
-    "structuring": "structuur",
-}
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
-COUNTERS: tuple[tuple[str, str], ...] = (
-    ("open_question", "Open vragen"),
-    ("closed_question", "Gesloten vragen"),
-    ("paraphrase", "Parafrases"),
-    ("summary", "Samenvattingen"),
-    ("feeling_reflection", "Gevoelsreflecties"),
-)
+from simulator.labels import act_label, labels, outcome_label, role_label, voice_label
+
+__all__ = [
+    "ACT_LABELS",
+    "COUNTERS",
+    "DIFFICULTY_LABELS",
+    "OUTCOMES",
+    "ROLE_LABELS",
+    "SPEAKERS",
+    "TYPE_LABELS",
+    "VOICE_LABELS",
+    "act_label",
+    "outcome_label",
+    "role_label",
+]
+
+
+class _Lookup(Mapping[str, str]):
+    """A read-only view on labels owned elsewhere (act vocabulary, voice registry), read when asked."""
+
+    def __init__(self, keys: Callable[[], Iterable[str]], label: Callable[[str], str]) -> None:
+        self._keys, self._label = keys, label
+
+    def __getitem__(self, key: str) -> str:
+        if key not in tuple(self._keys()):
+            raise KeyError(key)
+        return self._label(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(tuple(self._keys()))
+
+    def __len__(self) -> int:
+        return len(tuple(self._keys()))
+
+
+def _act_codes() -> tuple[str, ...]:
+    from feedback.codes import ALL_CODES
+
+    return ALL_CODES
+
+
+def _voice_kinds() -> tuple[str, ...]:
+    from simulator.voices.registry import kinds
+
+    return kinds()
+
+
+ACT_LABELS: Mapping[str, str] = _Lookup(_act_codes, act_label)
+VOICE_LABELS: Mapping[str, str] = _Lookup(_voice_kinds, voice_label)
+OUTCOMES: Mapping[str, str] = labels().outcomes
+DIFFICULTY_LABELS: Mapping[str, str] = labels().difficulties
+SPEAKERS: Mapping[str, str] = labels().speakers
+TYPE_LABELS: Mapping[str, str] = labels().conversation_types
+ROLE_LABELS: Mapping[str, str] = labels().roles
+COUNTERS: tuple[tuple[str, str], ...] = tuple(labels().counters)
 """The live listening counters on the Gesprek screen, in display order."""
-
-OUTCOMES: dict[str, str] = {
-    "agreement": "Afspraak gemaakt",
-    "escalation": "Escalatie: de ouder vertrok of kondigde een klacht aan",
-    "ended_by_teacher": "Beëindigd door de leerkracht na grens en consequentie",
-    "time_up": "De tijd is om",
-    "stopped": "Gestopt zonder afspraak",
-    "in_progress": "Nog niet afgerond",
-}
-
-DIFFICULTY_LABELS: dict[str, str] = {
-    "makkelijk": "Makkelijk: rustiger start, minder gevoelig",
-    "normaal": "Normaal",
-    "moeilijk": "Moeilijk: gespannen start, gevoeliger",
-}
-
-VOICE_LABELS: dict[str, str] = {
-    "scripted": "Vaste teksten",
-    "local": "Taalmodel (lokaal)",
-    "server": "Taalmodel (server)",
-}
-
-SPEAKERS: dict[str, str] = {"teacher": "Jij", "parent": "Ouder"}
-
-TYPE_LABELS: dict[str, str] = {
-    "adviesgesprek": "Adviesgesprek",
-    "startgesprek": "Startgesprek",
-    "zorggesprek": "Zorggesprek",
-    "incident": "Incidentgesprek",
-    "voortgangsgesprek": "Voortgangsgesprek",
-}
-
-
-def act_label(code: str) -> str:
-    return ACT_LABELS.get(code, code)
-
-
-def outcome_label(outcome: str | None) -> str:
-    return OUTCOMES.get(outcome or "", outcome or "onbekend")
-
-ROLE_LABELS: dict[str, str] = {
-    "anxious": "bezorgde ouder",
-    "pleitbezorger": "pleitbezorger",
-    "disengaged": "ouder op afstand",
-}
-
-
-def role_label(role: str) -> str:
-    return ROLE_LABELS.get(role, role)

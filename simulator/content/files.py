@@ -1,68 +1,210 @@
-"""Reading content files: UTF-8 text and YAML with a line for every field, so errors can name it."""
+"""Reading content files: UTF-8 text and YAML with a line for every field, so errors can name it.
+
+Every file a user hands us is read with a size limit, and YAML is checked
+before it is built into Python objects: aliases may not expand past
+`MAX_YAML_NODES` (a 'billion laughs' file is refused in milliseconds), nesting
+stays under `MAX_NESTING`, and a key may not appear twice in one mapping.
+A `.json` file is read as JSON, which is fast at any size.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from simulator.content.problems import ContentError, Problem
+from simulator.labels import human_size, message
+from simulator.limits import MAX_CONTENT_BYTES, MAX_NESTING, MAX_TRANSCRIPT_BYTES, MAX_YAML_NODES
 
 LineMap = dict[tuple[object, ...], int]
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 file, or raise a ContentError that says it is not UTF-8 or empty."""
+def _fail(path: Path | str, key: str, line: int | None = None, **values: Any) -> ContentError:
+    return ContentError([Problem(str(path), message(key, **values), line=line)])
+
+
+def read_bytes(path: Path, limit: int) -> bytes:
+    """The file's bytes, refused before reading when it is larger than `limit`."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(limit + 1)
     except OSError as exc:
-        raise ContentError([Problem(str(path), f"kan bestand niet lezen: {exc.strerror or exc}")]) from None
+        raise _fail(path, "not_readable", reason=exc.strerror or exc) from None
+    if len(raw) > limit:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = len(raw)
+        raise _fail(path, "file_too_big", size=human_size(max(size, len(raw))), limit=human_size(limit))
+    return raw
+
+
+def read_text(path: Path, limit: int = MAX_CONTENT_BYTES) -> str:
+    """Read a UTF-8 file, or raise a ContentError that says it is too big, not UTF-8 or empty."""
+    raw = read_bytes(path, limit)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ContentError(
-            [
-                Problem(
-                    str(path), f"geen geldige UTF-8-tekst (byte {exc.start}); sla het bestand op als UTF-8", line=line
-                )
-            ]
-        ) from None
+        raise _fail(path, "not_utf8", line=line, byte=exc.start) from None
     if not text.strip():
-        raise ContentError([Problem(str(path), "bestand is leeg")])
+        raise _fail(path, "empty")
     return text
 
 
-def _line_map(node: yaml.Node, loc: tuple[object, ...] = (), out: LineMap | None = None) -> LineMap:
-    """Map each field path in a YAML document to its (1-based) line."""
-    out = {} if out is None else out
-    out[loc] = node.start_mark.line + 1
+def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            here = (*loc, key.value)
-            out[here] = key.start_mark.line + 1
-            _line_map(value, here, out)
-            out[here] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _line_map(item, (*loc, i), out)
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_expansion(path: Path, root: yaml.Node) -> None:
+    """Count the nodes the document has once aliases are expanded, visiting each node once."""
+    size: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            size[key] = 1 + sum(size[id(c)] for c in _children(node))
+            open_nodes.discard(key)
+            if size[key] > MAX_YAML_NODES:
+                raise _fail(path, "yaml_too_big", line=node.start_mark.line + 1, limit=MAX_YAML_NODES)
+            continue
+        if key in size:
+            continue
+        if key in open_nodes:
+            raise _fail(path, "yaml_recursive", line=node.start_mark.line + 1)
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node))
+
+
+def _walk(root: yaml.Node) -> Iterator[tuple[yaml.Node, tuple[object, ...], int]]:
+    """Each node once (an aliased node at its first place), with its field path and depth."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, tuple[object, ...], int]] = [(root, (), 0)]
+    while stack:
+        node, loc, depth = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node, loc, depth
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((v, (*loc, k.value), depth + 1) for k, v in reversed(node.value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((v, (*loc, i), depth + 1) for i, v in reversed(list(enumerate(node.value))))
+
+
+def _line_map(path: Path, root: yaml.Node) -> LineMap:
+    """Map each field path to its (1-based) line; refuse deep nesting and keys that appear twice."""
+    out: LineMap = {}
+    problems: list[Problem] = []
+    for node, loc, depth in _walk(root):
+        if depth > MAX_NESTING:
+            raise _fail(path, "too_deep", line=node.start_mark.line + 1, limit=MAX_NESTING)
+        out.setdefault(loc, node.start_mark.line + 1)
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        first: dict[object, int] = {}
+        for key, _ in node.value:
+            if key.tag == _MERGE_TAG or not isinstance(key, yaml.ScalarNode):
+                continue
+            line = key.start_mark.line + 1
+            out[(*loc, key.value)] = line
+            if key.value in first:
+                field = ".".join(str(p) for p in (*loc, key.value))
+                problems.append(
+                    Problem(str(path), message("duplicate_key", name=key.value, first=first[key.value]), field, line)
+                )
+            else:
+                first[key.value] = line
+    if problems:
+        raise ContentError(problems)
     return out
 
 
-def read_yaml(path: Path) -> tuple[Any, LineMap]:
-    text = read_text(path)
+def _compose(path: Path, text: str) -> yaml.Node | None:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise ContentError([Problem(str(path), f"YAML-fout: {exc.problem or exc}", line=line)]) from None
     except yaml.YAMLError as exc:
         raise ContentError([Problem(str(path), f"YAML-fout: {exc}")]) from None
+    except RecursionError:
+        raise _fail(path, "too_deep", limit=MAX_NESTING) from None
+
+
+def _construct(path: Path, node: yaml.Node) -> Any:
+    """Build Python data from the checked node, without parsing the text a second time."""
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise ContentError([Problem(str(path), f"YAML-fout: {exc.problem or exc}", line=line)]) from None
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        raise ContentError([Problem(str(path), f"YAML-fout: {exc}")]) from None
+    except RecursionError:
+        raise _fail(path, "too_deep", limit=MAX_NESTING) from None
+    finally:
+        loader.dispose()
+
+
+def json_depth(data: Any) -> int:
+    """How deeply lists and objects nest, counted without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return deepest
+
+
+def parse_json(text: str, source: str) -> Any:
+    """JSON text to data; bad syntax or deep nesting is one line naming the source."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail(source, "not_json", line=exc.lineno, reason=exc.msg) from None
+    except RecursionError:
+        raise _fail(source, "too_deep", limit=MAX_NESTING) from None
+    if json_depth(data) > MAX_NESTING:
+        raise _fail(source, "too_deep", limit=MAX_NESTING)
+    return data
+
+
+def read_yaml(path: Path) -> tuple[Any, LineMap]:
+    """A content file as data plus a line map; a `.json` file is read as JSON (fast at any size)."""
+    if path.suffix.lower() == ".json":
+        data = parse_json(read_text(path, MAX_TRANSCRIPT_BYTES), str(path))
+        lines: LineMap = {}
+    else:
+        text = read_text(path)
+        node = _compose(path, text)
+        if node is None:
+            data, lines = None, {}
+        else:
+            _check_expansion(path, node)
+            lines = _line_map(path, node)
+            data = _construct(path, node)
     if not isinstance(data, dict):
         raise ContentError(
             [Problem(str(path), "verwacht een YAML-mapping (sleutel: waarde) bovenaan het bestand", line=1)]
         )
-    return data, _line_map(node) if node is not None else {}
+    return data, lines

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ValidationError
 
 from simulator.content.files import LineMap, read_yaml
 from simulator.content.problems import ContentError, Problem, problems_from_validation
-from simulator.content.schemas import STANDARD_SLOTS, LineSet, Persona, Scenario, slots_in
+from simulator.content.register import address_problem, band_address
+from simulator.content.schemas import LIFE_TOPICS, STANDARD_SLOTS, LineSet, Persona, Scenario, line_text, slots_in
 
 
 def _validate(model: type[BaseModel], path: Path, data: Any, lines: LineMap) -> Any:
@@ -69,8 +70,8 @@ def _bad_slots(lines: Iterable[tuple[str, str]], allowed: set[str], src: str) ->
 
 def _lineset_texts(prefix: str, lineset: LineSet) -> Iterator[tuple[str, str]]:
     for band in ("any", "low", "mid", "high"):
-        for i, text in enumerate(getattr(lineset, band)):
-            yield f"{prefix}.{band}[{i}]", text
+        for i, line in enumerate(getattr(lineset, band)):
+            yield f"{prefix}.{band}[{i}]", line_text(line)
 
 
 def persona_lines(p: Persona) -> Iterator[tuple[str, str]]:
@@ -99,12 +100,37 @@ def scenario_lines(s: Scenario) -> Iterator[tuple[str, str]]:
             yield f"next_steps[{i}].accept_lines[{j}]", text
 
 
+def _register_problems(p: Persona, src: str) -> list[Problem]:
+    """Every persona line addresses the teacher as the persona does (u or je, per band)."""
+    out = []
+    for where, text in persona_lines(p):
+        band = where.rsplit(".", 1)[-1].split("[", 1)[0]
+        bands = ("low", "mid", "high") if band == "any" else (band,)
+        for b in bands:
+            why = address_problem(text, band_address(p, b))
+            if why:
+                out.append(Problem(src, f"{why}: {text[:50]!r}", where))
+                break
+    return out
+
+
+def _life_problems(p: Persona, src: str) -> list[Problem]:
+    have = {a.life for a in p.answers if a.life}
+    missing = [t for t in LIFE_TOPICS if t not in have]
+    if not missing:
+        return []
+    return [Problem(src, f"geen antwoord over het eigen leven van de ouder: life: {', '.join(missing)}", "answers")]
+
+
 def cross_check(lib: Library) -> list[Problem]:
-    """Checks that span files: slots, roles named in scenarios."""
+    """Checks that span files: slots, roles named in scenarios, register, life answers."""
     problems: list[Problem] = []
     roles = {p.role for p in lib.personas.values()}
     for p in lib.personas.values():
-        problems += _bad_slots(persona_lines(p), set(STANDARD_SLOTS), lib.sources[f"persona:{p.id}"])
+        src = lib.sources[f"persona:{p.id}"]
+        problems += _bad_slots(persona_lines(p), set(STANDARD_SLOTS), src)
+        problems += _register_problems(p, src)
+        problems += _life_problems(p, src)
     for s in lib.scenarios.values():
         src = lib.sources[f"scenario:{s.id}"]
         problems += _bad_slots(scenario_lines(s), set(STANDARD_SLOTS) | set(s.slots), src)

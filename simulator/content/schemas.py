@@ -44,8 +44,27 @@ INTENTS = (
     "accept_next_step",
     "leave_angry",
     "closing",
+    "greet_back",
+    "small_talk",
+    "dont_know",
+    "react_new_fact",
+    "repair",
+    "repeat_noticed",
+    "defend",
+    "correct",
+    "doubt_next_step",
+    "threaten_leave",
 )
-"""What the parent means to do next; the director picks one, a voice words it."""
+"""What the parent means to do next; the policy picks one (or a response plus an agenda), a voice words it."""
+
+MEDIA = ("in_person", "phone")
+"""How the conversation takes place; lines that only fit one medium carry a tag."""
+
+ADDRESS = ("u", "je")
+"""How a parent addresses the teacher."""
+
+LIFE_TOPICS = ("work", "schedule", "family", "own_school", "language")
+"""Parts of a parent's own life every persona can answer questions about."""
 
 ENGINE_SIGNALS = (
     "concrete_basis",
@@ -72,28 +91,57 @@ class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
-class LineSet(Strict):
-    """Curated parent lines for one intent, by tension band; `any` fits every band."""
+class TaggedLine(Strict):
+    """A line that fits only some conversations: one medium, some conversation types, one address."""
 
-    any: list[Text] = []
-    low: list[Text] = []
-    mid: list[Text] = []
-    high: list[Text] = []
+    text: Text
+    medium: Literal[MEDIA] | None = None  # type: ignore[valid-type]
+    types: list[Literal[CONVERSATION_TYPES]] = []  # type: ignore[valid-type]
+    address: Literal[ADDRESS] | None = None  # type: ignore[valid-type]
+
+
+Line = Text | TaggedLine
+
+
+def line_text(line: Line) -> str:
+    return line if isinstance(line, str) else line.text
+
+
+def tagged(line: Line) -> TaggedLine:
+    return line if isinstance(line, TaggedLine) else TaggedLine(text=line)
+
+
+class LineSet(Strict):
+    """Curated parent lines for one intent, by tension band; `any` fits every band.
+
+    A line is plain text, or `{text, medium, types, address}` when it fits only some conversations.
+    """
+
+    any: list[Line] = []
+    low: list[Line] = []
+    mid: list[Line] = []
+    high: list[Line] = []
 
     def all_lines(self) -> list[str]:
-        return [*self.any, *self.low, *self.mid, *self.high]
+        return [line_text(x) for x in (*self.any, *self.low, *self.mid, *self.high)]
 
-    def for_band(self, band: str) -> list[str]:
+    def entries(self) -> list[TaggedLine]:
+        return [tagged(x) for x in (*self.any, *self.low, *self.mid, *self.high)]
+
+    def band_entries(self, band: str) -> list[TaggedLine]:
         """Lines for a band; an empty band borrows from its neighbour so a pool is never empty."""
         own = [*self.any, *getattr(self, band)]
         if own:
-            return own
+            return [tagged(x) for x in own]
         order = {"low": ("mid", "high"), "mid": ("low", "high"), "high": ("mid", "low")}[band]
         for other in order:
             lines = getattr(self, other)
             if lines:
-                return list(lines)
+                return [tagged(x) for x in lines]
         return []
+
+    def for_band(self, band: str) -> list[str]:
+        return [x.text for x in self.band_entries(band)]
 
 
 class StateValues(Strict):
@@ -121,6 +169,10 @@ class Background(Strict):
 
 class SpeakingStyle(Strict):
     register_: Text = Field(alias="register")
+    address: Literal[ADDRESS]  # type: ignore[valid-type]
+    """How this parent addresses the teacher; every line follows it."""
+    address_when_angry: Literal[ADDRESS] | None = None  # type: ignore[valid-type]
+    """A parent who switches (a cool 'u' when angry) uses this in the high tension band."""
     sentence_length: Literal["kort", "middel", "lang"]
     expressions: list[Text] = Field(min_length=1)
 
@@ -141,6 +193,8 @@ class Answer(Strict):
     keywords: list[Text] = Field(min_length=1)
     lines: LineSet
     roles: list[Slug] = []
+    life: Literal[LIFE_TOPICS] | None = None  # type: ignore[valid-type]
+    """A persona answer about the parent's own life: which part (work, schedule, family, ...)."""
 
 
 class Persona(Strict):
@@ -229,6 +283,7 @@ class Scenario(Strict):
     type: Literal[CONVERSATION_TYPES]  # type: ignore[valid-type]
     groep: Annotated[int, Field(ge=1, le=8)]
     minutes: Annotated[int, Field(ge=5, le=90)]
+    medium: Literal[MEDIA] = "in_person"  # type: ignore[valid-type]
     bad_news: bool = False
     with_child: bool = False
     summary: Text

@@ -1,8 +1,9 @@
-"""Choose the parent's next intent from the state, the phase and the teacher's last turn.
+"""The parent's own agenda: what they push after answering the teacher (or instead, when nothing was asked).
 
 The order of the checks is the parent's psychology: a parent who is about to
-explode reacts to that first; one who feels heard starts to tell more; a
-question gets an answer about *that* question.
+leave says so first; a boundary test needs a trigger (a provoking act, earlier
+caving, or the parent's own demand once the news has landed), never a tension
+number alone; one who feels heard starts to tell more.
 """
 
 from __future__ import annotations
@@ -15,26 +16,48 @@ from simulator.content.schemas import Answer, Persona, Scenario
 from simulator.engine.lexicon import keyword_hits
 from simulator.engine.rules import engine_rules
 from simulator.engine.signals import TurnReading
-from simulator.engine.state import LIMIT_CODES, ParentState, boundary_threshold
+from simulator.engine.state import ParentState, band, boundary_threshold
 
 IRRITATING = frozenset({"defending", "dismissing", "why_question", "you_message", "leading_question"})
 
 
 @dataclass(frozen=True)
 class Decision:
+    """One part of a parent turn; `lead` is the response part said before it, when there is one."""
+
     intent: str
     boundary_kind: str | None = None
     answer: Answer | None = None
     concern_id: str | None = None
     next_step_id: str | None = None
     ends: str | None = None
+    lead: Decision | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything the policy knows about the turn it answers."""
+
+    persona: Persona
+    scenario: Scenario
+    state: ParentState
+    reading: TurnReading
+    rng: random.Random
+    teacher_turns: int
+    kinds: frozenset[str] = frozenset()
+    news_now: bool = False
+    provoked: bool = False
+
+    @property
+    def codes(self) -> set[str]:
+        return set(self.reading.codes)
 
 
 def answer_topics(persona: Persona, scenario: Scenario) -> list[Answer]:
     return [a for a in (*scenario.answers, *persona.answers) if not a.roles or persona.role in a.roles]
 
 
-def _best_topic(reading: TurnReading, topics: list[Answer]) -> Answer | None:
+def best_topic(reading: TurnReading, topics: list[Answer]) -> Answer | None:
     best, chosen = 0, None
     for topic in topics:
         hits = keyword_hits(reading.lemmas, topic.keywords)
@@ -43,19 +66,52 @@ def _best_topic(reading: TurnReading, topics: list[Answer]) -> Answer | None:
     return chosen
 
 
-def _boundary(persona: Persona, scenario: Scenario, state: ParentState, teacher_turns: int) -> str | None:
-    """The boundary this parent tests now: tension at a threshold and rising (or high), not just tested."""
-    rules = engine_rules()
-    if teacher_turns - state.tested_at < rules.escalation.test_every:
+def provoking(codes: set[str], kinds: frozenset[str]) -> bool:
+    return bool(codes & set(engine_rules().boundary.provoking)) or "attack" in kinds
+
+
+def walkout(ctx: Context) -> Decision | None:
+    """Leave only after sustained high tension plus provocation or an ignored limit, and after a threat."""
+    r = engine_rules().escalation
+    state = ctx.state
+    if ctx.teacher_turns < r.earliest_unprovoked_walkout and not ctx.provoked:
         return None
-    if state.last_change <= 0 and state.tension <= rules.bands.high_above:
+    high = band(state.tension) == "high"
+    sustained = state.high_turns >= r.sustained_turns
+    hot = state.tension >= r.leave_tension and sustained and (ctx.provoked or state.ignored_limits > 0)
+    ignored = state.ignored_limits >= r.leave_after_ignored and high
+    struck_back = "counter_attack" in ctx.codes and high and sustained
+    if not (hot or ignored or struck_back):
+        return None
+    if state.threatened:
+        return Decision("leave_angry", ends="escalation")
+    return Decision("threaten_leave")
+
+
+def boundary(ctx: Context) -> str | None:
+    """The boundary this parent tests now, if something triggered it."""
+    rules = engine_rules()
+    state = ctx.state
+    if ctx.teacher_turns - state.tested_at < rules.escalation.test_every or ctx.news_now:
+        return None
+    if ctx.teacher_turns < rules.boundary.earliest_turn and not ctx.provoked:
+        return None
+    caved = state.caved > state.caved_at_test
+    own = (
+        state.news_given
+        and ctx.teacher_turns - state.news_at >= rules.boundary.own_agenda_after_news
+        and state.last_change >= 0
+    )
+    if not (ctx.provoked or caved or own):
         return None
     recent = state.tested[-2:]
-    expected = {m.kind for m in scenario.boundary_moments}
+    expected = {m.kind for m in ctx.scenario.boundary_moments}
     ready = [
         b
-        for b in persona.boundary_behaviours
-        if state.tension >= boundary_threshold(b.min_tension, state.caved) and b.kind not in recent
+        for b in ctx.persona.boundary_behaviours
+        if state.tension >= boundary_threshold(b.min_tension, state.caved)
+        and b.kind not in recent
+        and (ctx.provoked or caved or b.kind in rules.boundary.own_agenda)
     ]
     if not ready:
         return None
@@ -63,7 +119,7 @@ def _boundary(persona: Persona, scenario: Scenario, state: ParentState, teacher_
     return ready[0].kind
 
 
-def _hidden_ready(scenario: Scenario, state: ParentState) -> str | None:
+def hidden_ready(scenario: Scenario, state: ParentState) -> str | None:
     for c in scenario.concerns:
         if (
             c.hidden
@@ -75,101 +131,89 @@ def _hidden_ready(scenario: Scenario, state: ParentState) -> str | None:
     return None
 
 
-def _open_concern(scenario: Scenario, state: ParentState) -> str | None:
+def open_concern(scenario: Scenario, state: ParentState) -> str | None:
     for c in scenario.concerns:
         if not c.hidden and state.concerns.get(c.id) == "unraised":
             return c.id
     return None
 
 
-def choose(
-    persona: Persona,
-    scenario: Scenario,
-    state: ParentState,
-    reading: TurnReading,
-    rng: random.Random,
-    teacher_turns: int,
-) -> Decision:
-    """The parent's next intent after a teacher turn (state already updated)."""
-    rules = engine_rules()
-    codes = set(reading.codes)
-    limit_now = bool(LIMIT_CODES & codes)
+QUIET_RESPONSES = frozenset({"closing", "repair", "calm_down", "leave_angry", "threaten_leave", "repeat_noticed"})
+"""After these the parent adds nothing of their own."""
 
-    if state.tension >= rules.escalation.leave_tension or (
-        state.ignored_limits >= rules.escalation.leave_after_ignored and state.tension > rules.bands.high_above
-    ):
-        return Decision("leave_angry", ends="escalation")
-    if "counter_attack" in codes and state.tension > rules.bands.high_above:
-        return Decision("leave_angry", ends="escalation")
+ADDS_TO = frozenset(
+    {"answer", "small_talk", "greet_back", "acknowledge", "react_new_fact", "dont_know", "doubt_next_step"}
+)
+"""Responses after which a parent may add a worry or concern of their own."""
 
-    if state.limit_landed:
-        return Decision("calm_down")
 
-    kind = _boundary(persona, scenario, state, teacher_turns)
-    if kind and not limit_now:
+def agenda(ctx: Context, response: Decision | None) -> Decision | None:
+    """The parent's own part of the turn, after the response (or the whole turn without one)."""
+    state, scenario = ctx.state, ctx.scenario
+    if response is not None and (response.intent in QUIET_RESPONSES or response.ends):
+        return None
+    kind = boundary(ctx)
+    if kind and not ctx.kinds & {"limit"}:
         return Decision("test_boundary", boundary_kind=kind)
+    soft = response is not None and response.intent in {"defend", "irritated", "confused"}
+    hidden = hidden_ready(scenario, state)
+    if hidden and not soft:
+        return Decision("reveal_concern", concern_id=hidden)
+    if not state.news_given and (response is None or ctx.teacher_turns >= 2):
+        return Decision("ask_news")
+    if response is not None:
+        return _addition(ctx, response)
+    return _own_turn(ctx)
 
-    if reading.next_step and not codes & {"caving"}:
-        a = rules.agreement
-        if (
-            state.tension <= a.max_tension
-            and state.trust >= a.min_trust
-            and state.heard >= a.min_heard
-            and teacher_turns >= a.min_turns
-            and state.news_given
-        ):
-            return Decision("accept_next_step", next_step_id=reading.next_step, ends="agreement")
-        return Decision("challenge_basis" if rng.random() < 0.5 else "express_worry")
 
+def _addition(ctx: Context, response: Decision) -> Decision | None:
+    """Sometimes, by persona, a concern or a challenge after the answer."""
+    rules = engine_rules().agenda
+    state = ctx.state
+    if response.intent not in ADDS_TO or ctx.teacher_turns < 2:
+        return None
+    if ctx.rng.random() >= rules.chance.get(ctx.persona.role, rules.chance["default"]):
+        return None
+    concern = open_concern(ctx.scenario, state)
+    if concern and concern != response.concern_id:
+        return Decision("raise_concern", concern_id=concern)
+    if ctx.scenario.bad_news and state.trust < 40 and response.intent != "doubt_next_step":
+        return Decision("challenge_basis")
+    return None
+
+
+def _own_turn(ctx: Context) -> Decision:
+    """Nothing to answer (information, a statement): the parent's own next step."""
+    state, scenario, codes = ctx.state, ctx.scenario, ctx.codes
     if "caving" in codes:
         return Decision("challenge_basis")
     if "jargon" in codes:
         return Decision("confused")
     if codes & IRRITATING:
         return Decision("irritated")
-
-    hidden = _hidden_ready(scenario, state)
-    if hidden:
-        return Decision("reveal_concern", concern_id=hidden)
-
-    if codes & REFLECTION_CODES and not codes & {"open_question", "why_question", "leading_question"}:
-        return Decision("acknowledge")  # a reflection with a check ("Klopt dat?") is not a new question
-
-    if reading.is_question:
-        for cid in reading.explored_concerns:
-            concern = next(c for c in scenario.concerns if c.id == cid)
-            if not concern.hidden and state.concerns.get(cid) == "unraised":
-                return Decision("raise_concern", concern_id=cid)
-        topic = _best_topic(reading, answer_topics(persona, scenario))
-        if topic is not None:
-            return Decision("answer", answer=topic)
-        return Decision("example_from_home" if "open_question" in codes else "express_worry")
-
-    if "affirmation" in codes:
+    if codes & REFLECTION_CODES or "affirmation" in codes:
         return Decision("acknowledge")
-
-    concern = _open_concern(scenario, state)
-    if concern and teacher_turns <= 3:
+    concern = open_concern(scenario, state)
+    if concern and ctx.teacher_turns <= 3:
         return Decision("raise_concern", concern_id=concern)
-    if state.phase == "negotiating" or "holds_position" in codes or "concrete_basis" in reading.signals:
+    if state.phase == "negotiating" or "holds_position" in codes or "concrete_basis" in ctx.reading.signals:
         return Decision("challenge_basis")
-    return Decision(rng.choice(("express_worry", "example_from_home", "challenge_basis")))
+    return Decision(ctx.rng.choice(("express_worry", "example_from_home", "challenge_basis")))
 
 
 PRESUME_NEWS = frozenset({"challenge_basis", "express_worry", "example_from_home", "raise_concern", "acknowledge"})
-OVERRIDES_NEWS = frozenset({"leave_angry", "test_boundary", "calm_down", "confused", "irritated"})
 
 
-def news_reaction(decision: Decision, persona: Persona, state: ParentState, news_now: bool) -> Decision:
-    """Bad news first: before it, the parent asks for it; right after it, the parent reacts to it."""
-    if decision.intent in OVERRIDES_NEWS or decision.ends:
-        return decision
+def before_news(decision: Decision, state: ParentState) -> Decision:
+    """Before the bad news the parent cannot argue with it: they ask for it instead."""
     if not state.news_given and decision.intent in PRESUME_NEWS:
-        return Decision("ask_news")
-    if news_now:
-        reactions = engine_rules().news.reaction
-        return Decision(reactions.get(persona.role, reactions["default"]))
+        return Decision("ask_news", lead=decision.lead)
     return decision
+
+
+def news_reaction(persona: Persona) -> Decision:
+    reactions = engine_rules().news.reaction
+    return Decision(reactions.get(persona.role, reactions["default"]))
 
 
 def next_phase(state: ParentState, decision: Decision, teacher_turns: int) -> str:

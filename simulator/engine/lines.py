@@ -1,16 +1,19 @@
 """Pick and fill the curated line for a decision: right intent, right band, never repeated.
 
 When an intent's pool is used up, the parent falls back to a neighbouring
-intent that still makes sense, so a conversation never repeats a line.
+intent that still makes sense, so a conversation never repeats a line. Lines
+that do not fit this conversation (medium, conversation type, u/je) are skipped.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping
 from datetime import datetime
 
-from simulator.content.schemas import LineSet, Persona, Scenario
+from simulator.content.register import band_address, fits_address
+from simulator.content.schemas import LineSet, Persona, Scenario, TaggedLine
 from simulator.engine.director import Decision
 from simulator.engine.rules import engine_rules
 
@@ -27,11 +30,23 @@ FALLBACKS: dict[str, tuple[str, ...]] = {
     "test_boundary": ("irritated", "challenge_basis"),
     "calm_down": ("acknowledge", "express_worry"),
     "accept_next_step": ("acknowledge", "closing"),
-    "leave_angry": ("irritated",),
+    "leave_angry": ("threaten_leave", "irritated"),
     "closing": ("acknowledge",),
-    "greet": ("express_worry",),
+    "greet": ("greet_back", "express_worry"),
     "ask_news": ("greet",),
+    "greet_back": ("small_talk", "acknowledge"),
+    "small_talk": ("greet_back", "acknowledge"),
+    "dont_know": ("confused", "acknowledge"),
+    "react_new_fact": ("express_worry", "acknowledge"),
+    "repair": ("confused",),
+    "repeat_noticed": ("irritated",),
+    "defend": ("irritated", "challenge_basis"),
+    "correct": ("irritated", "challenge_basis"),
+    "doubt_next_step": ("challenge_basis", "express_worry"),
+    "threaten_leave": ("irritated",),
 }
+
+_SENTENCE_START = re.compile(r"(^|(?<!\.)[.!?]\s+)([a-zà-ÿ])")
 
 
 def slot_values(scenario: Scenario, when: datetime | None = None, dagdeel: str | None = None) -> dict[str, str]:
@@ -57,11 +72,23 @@ def slot_values(scenario: Scenario, when: datetime | None = None, dagdeel: str |
 
 
 def fill(text: str, slots: Mapping[str, str]) -> str:
-    """Fill `{slot}`s; an unknown slot stays visible rather than crashing a conversation."""
+    """Fill `{slot}`s and capitalise sentence starts ("{vorige_leerkracht} zei" -> "Meester Ruud zei").
+
+    An unknown slot stays visible rather than crashing a conversation.
+    """
     out = text
     for key, value in slots.items():
         out = out.replace("{" + key + "}", value)
-    return out
+    return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), out)
+
+
+def fits(line: TaggedLine, persona: Persona, scenario: Scenario, band: str) -> bool:
+    """Does this line fit this conversation: its medium, its type, and the parent's u or je?"""
+    if line.medium and line.medium != scenario.medium:
+        return False
+    if line.types and scenario.type not in line.types:
+        return False
+    return fits_address(line.text, line.address, band_address(persona, band))
 
 
 def linesets(persona: Persona, scenario: Scenario, decision: Decision, intent: str) -> list[LineSet]:
@@ -76,8 +103,10 @@ def linesets(persona: Persona, scenario: Scenario, decision: Decision, intent: s
     if intent == "accept_next_step" and decision.next_step_id:
         sets += [LineSet(any=n.accept_lines) for n in scenario.next_steps if n.id == decision.next_step_id]
     sources = [persona.lines, scenario.lines, scenario.role_lines.get(persona.role, {})]
-    if intent == "greet" and any("greet" in s for s in sources[1:]):
-        sources = sources[1:]  # the scenario knows how this meeting came about (planned, a call, after a mail)
+    if intent == "greet" and "greet" in sources[2]:
+        sources = sources[2:]  # this parent's own opening for this meeting (planned, a call, after a mail)
+    elif intent == "greet" and "greet" in sources[1]:
+        sources = sources[1:]
     for source in sources:
         if intent in source:
             sets.append(source[intent])
@@ -94,17 +123,21 @@ def pick_line(
 ) -> tuple[str, str, tuple[str, ...]]:
     """(raw line, intent actually used, style examples) for a decision; never a used line."""
     chain = (decision.intent, *FALLBACKS.get(decision.intent, ()))
+
+    def usable(entries: list[TaggedLine]) -> list[str]:
+        return [x.text for x in entries if x.text not in used and fits(x, persona, scenario, band)]
+
     for intent in chain:
         sets = linesets(persona, scenario, decision, intent)
-        pool = [line for s in sets for line in s.for_band(band) if line not in used]
+        pool = [line for s in sets for line in usable(s.band_entries(band))]
         if not pool:
-            pool = [line for s in sets for line in s.all_lines() if line not in used]
+            pool = [line for s in sets for line in usable(s.entries())]
         if pool:
             line = rng.choice(sorted(set(pool)))
             examples = tuple(x for x in sorted(set(pool)) if x != line)[:3]
             return line, intent, examples
     # Every related pool is used up: take any unused line the persona has (rare, long sessions).
-    spare = sorted({line for s in persona.lines.values() for line in s.all_lines()} - used)
+    spare = sorted({line for s in persona.lines.values() for line in usable(s.band_entries(band))})
     if spare:
         return rng.choice(spare), decision.intent, ()
     return "...", decision.intent, ()

@@ -58,6 +58,35 @@ class Escalation(_Rule):
     leave_after_ignored: int
     test_every: int
     boundary_lasts: int
+    sustained_turns: int
+    earliest_unprovoked_walkout: int
+
+
+class AttackRule(RuleEffect):
+    min_rise: int
+
+
+class FormulaRule(_Rule):
+    wear: list[float]
+    similarity: float = Field(ge=0.0, le=1.0)
+    irritate: RuleEffect
+
+
+class BoundaryTriggers(_Rule):
+    earliest_turn: int
+    provoking: list[str]
+    own_agenda: list[str]
+    own_agenda_after_news: int
+
+
+class AgendaRules(_Rule):
+    chance: dict[str, float]
+    neutral_moves: list[str]
+    neutral_effects: list[str]
+
+
+class ClosingRules(_Rule):
+    agreement_max_tension: int
 
 
 class Agreement(_Rule):
@@ -95,6 +124,11 @@ class EngineRules(_Rule):
     turn: TurnRules
     strength_words: list[str]
     dagdeel: Dagdeel
+    attack: AttackRule
+    formula: FormulaRule
+    boundary: BoundaryTriggers
+    agenda: AgendaRules
+    closing: ClosingRules
 
 
 @cache

@@ -19,50 +19,28 @@ from __future__ import annotations
 
 import random
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from feedback.acts import Act, recognise
+from feedback.acts import Act
 from simulator.content.schemas import Persona, Scenario
-from simulator.engine.director import Decision, choose, news_reaction, next_phase
+from simulator.engine.clock import SimulatedClock, WallClock
+from simulator.engine.director import Context, Decision, next_phase, provoking
 from simulator.engine.lexicon import words
 from simulator.engine.lines import fill, pick_line, slot_values
+from simulator.engine.policy import decide, judge_outcome
 from simulator.engine.rules import engine_rules
-from simulator.engine.signals import read_turn
-from simulator.engine.state import ParentState, apply_turn, band
-from simulator.records.transcript import ActRecord, Cause, Transcript, Turn, now, save_transcript
+from simulator.engine.signals import read_turn as inspect_turn
+from simulator.engine.state import ParentState, TurnFacts, apply_turn, band
+from simulator.engine.understanding import move_record, moves_for, read, repeats
+from simulator.records.transcript import ActRecord, Cause, MoveRecord, Transcript, Turn, now, save_transcript
 from simulator.voices.base import Piece, Voice, VoiceRequest
 
+__all__ = ["DIFFICULTIES", "ParentPlan", "Session", "SimulatedClock", "WallClock", "play_script"]
+
 DIFFICULTIES = ("makkelijk", "normaal", "moeilijk")
-
-
-class SimulatedClock:
-    """Conversation time from word counts, so non-interactive play is deterministic."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    def add_words(self, n: int) -> None:
-        self.seconds += n * 60.0 / engine_rules().turn.words_per_minute
-
-    def elapsed(self) -> float:
-        return self.seconds
-
-
-class WallClock:
-    """Real time since the conversation started (the app)."""
-
-    def __init__(self) -> None:
-        self.start = time.monotonic()
-
-    def add_words(self, n: int) -> None:
-        pass
-
-    def elapsed(self) -> float:
-        return time.monotonic() - self.start
 
 
 @dataclass
@@ -150,28 +128,32 @@ class Session:
         return self.transcript.pairs()
 
     def recognise(self, text: str) -> list[Act]:
-        history = self.history()
-        parent_before = next((t for s, t in reversed(history) if s == "parent"), None)
-        return recognise(text, parent_before, history)
+        return list(read(text, self.history()).acts)
 
     def teacher_says(self, text: str, hint: str | None = None) -> ParentPlan | None:
         """Record a teacher turn, move the state, and plan the parent's answer (None once ended)."""
         if self.ended:
             return None
         text = text.strip()
-        acts = self.recognise(text)
+        history = self.history()
+        reading = read(text, history)
+        acts = list(reading.acts)
         codes = [a.code for a in acts]
-        reading = read_turn(text, codes, self.scenario)
-        for cid in reading.explored_concerns:
-            status = self.state.concerns.get(cid)
-            if status == "raised" or (status == "unraised" and not self._is_hidden(cid)):
-                self.state.concerns[cid] = "explored"
-        if reading.next_step:
-            for cid, status in self.state.concerns.items():
-                if status == "explored":
-                    self.state.concerns[cid] = "answered"
-        news_now = reading.tells_news and not self.state.news_given
-        causes = apply_turn(self.state, self.persona, codes, reading.signals, self.difficulty, reading.tells_news)
+        turn = inspect_turn(text, codes, self.scenario)
+        moves = moves_for(reading, turn, self.scenario, self.persona, history)
+        kinds = frozenset(m.kind for m in moves)
+        said_before = repeats(text, [t for s, t in history if s == "teacher"])
+        self._explore(turn)
+        news_now = turn.tells_news and not self.state.news_given
+        neutral = set(engine_rules().agenda.neutral_moves)
+        facts = TurnFacts(
+            attack="attack" in kinds,
+            neutral=bool(kinds) and kinds <= neutral,
+            greeting_only=bool(kinds) and kinds <= {"greeting", "small_talk"} and self.teacher_turns == 0,
+            repeats=said_before,
+            teacher_turn=self.teacher_turns + 1,
+        )
+        causes = apply_turn(self.state, self.persona, codes, turn.signals, self.difficulty, turn.tells_news, facts)
         self.teacher_turns += 1
         self.clock.add_words(len(words(text)))
         self.transcript.turns.append(
@@ -180,33 +162,78 @@ class Session:
                 text=text,
                 timestamp=now(),
                 acts=[ActRecord(code=a.code, evidence=a.evidence) for a in acts],
+                moves=[MoveRecord(**move_record(m)) for m in moves],
                 hint=hint,
             )
         )
         self._save()
         if self.time_up():
-            return self._plan(Decision("closing", ends="time_up"), text, causes)
-        decision = choose(self.persona, self.scenario, self.state, reading, self.rng, self.teacher_turns)
-        decision = news_reaction(decision, self.persona, self.state, news_now)
-        return self._plan(decision, text, causes)
+            return self._plan(Decision("closing", ends=self._time_up_outcome()), text, causes)
+        ctx = Context(
+            persona=self.persona,
+            scenario=self.scenario,
+            state=self.state,
+            reading=turn,
+            rng=self.rng,
+            teacher_turns=self.teacher_turns,
+            kinds=kinds,
+            news_now=news_now,
+            provoked=provoking(set(codes), kinds),
+        )
+        return self._plan(decide(ctx, moves, said_before), text, causes)
+
+    def _time_up_outcome(self) -> str:
+        return "agreement" if judge_outcome(self.state, by_teacher=False) == "agreement" else "time_up"
+
+    def _explore(self, turn: object) -> None:
+        """Concerns the teacher asks or reflects about are explored; a next step answers them."""
+        for cid in turn.explored_concerns:  # type: ignore[attr-defined]
+            status = self.state.concerns.get(cid)
+            if status == "raised" or (status == "unraised" and not self._is_hidden(cid)):
+                self.state.concerns[cid] = "explored"
+        if turn.next_step:  # type: ignore[attr-defined]
+            for cid, status in self.state.concerns.items():
+                if status == "explored":
+                    self.state.concerns[cid] = "answered"
 
     def _is_hidden(self, concern_id: str) -> bool:
         return any(c.hidden for c in self.scenario.concerns if c.id == concern_id)
 
-    def _plan(self, decision: Decision, teacher_text: str, causes: list[Cause]) -> ParentPlan:
+    def _commit_decision(self, decision: Decision) -> None:
+        """What a decided part does to the state: a boundary test, a raised concern, an agreement, a threat."""
         state = self.state
-        state.phase = next_phase(state, decision, self.teacher_turns)
         if decision.intent == "test_boundary" and decision.boundary_kind:
             state.boundary_active = decision.boundary_kind
             state.boundary_age = 0
             state.tested.append(decision.boundary_kind)
             state.tested_at = self.teacher_turns
+            state.caved_at_test = state.caved
         if decision.concern_id and decision.intent in {"raise_concern", "reveal_concern"}:
             state.concerns[decision.concern_id] = "raised"
+        step = decision.next_step_id
+        if decision.intent == "accept_next_step" and step and step not in state.agreements:
+            state.agreements.append(step)
+        if decision.intent == "threaten_leave":
+            state.threatened = True
+
+    def _line(self, decision: Decision) -> tuple[str, str, tuple[str, ...]]:
         raw, intent, examples = pick_line(
-            self.persona, self.scenario, decision, band(state.tension), self.used, self.rng
+            self.persona, self.scenario, decision, band(self.state.tension), self.used, self.rng
         )
         self.used.add(raw)
+        return fill(raw, self.slots), intent, tuple(fill(x, self.slots) for x in examples)
+
+    def _plan(self, decision: Decision, teacher_text: str, causes: list[Cause]) -> ParentPlan:
+        state = self.state
+        state.phase = next_phase(state, decision, self.teacher_turns)
+        parts = [d for d in (decision.lead, decision) if d is not None]
+        texts: list[str] = []
+        intent, examples = decision.intent, ()
+        for part in parts:
+            self._commit_decision(part)
+            text, intent, examples = self._line(part)
+            if text != "..." or not texts:
+                texts.append(text)
         request = VoiceRequest(
             persona=self.persona,
             scenario=self.scenario,
@@ -217,12 +244,12 @@ class Session:
             heard=round(state.heard),
             teacher_text=teacher_text,
             history=tuple(self.history()),
-            scripted_line=fill(raw, self.slots),
-            style_examples=tuple(fill(x, self.slots) for x in examples),
+            scripted_line=" ".join(texts),
+            style_examples=examples,
             boundary_kind=decision.boundary_kind,
-            answer_topic=decision.answer.id if decision.answer else None,
+            answer_topic=next((d.answer.id for d in parts if d.answer), None),
             concern_id=decision.concern_id,
-            next_step_id=decision.next_step_id,
+            next_step_id=next((d.next_step_id for d in parts if d.next_step_id), None),
             slots=self.slots,
             seed=self.rng.randrange(2**31),
         )
@@ -339,13 +366,10 @@ class Session:
         return session
 
     def end(self, by_teacher: bool = True) -> None:
-        """The teacher ends the conversation: 'ended_by_teacher' after a limit and a consequence."""
+        """The conversation stops: judged from the state and the agreements made."""
         if self.ended:
             return
-        if by_teacher and self.state.consequences and self.state.limits_named + len(self.state.tested) > 0:
-            self._finish("ended_by_teacher")
-        else:
-            self._finish("stopped")
+        self._finish(judge_outcome(self.state, by_teacher))
         self._save()
 
     def _finish(self, outcome: str) -> None:
@@ -361,28 +385,4 @@ class Session:
             save_transcript(self.transcript, self.path)
 
 
-def play_script(
-    session: Session,
-    teacher_lines: list[str],
-    on_turn: Callable[[str, str], None] | None = None,
-) -> Transcript:
-    """Run a whole conversation from a list of teacher lines (non-interactive play)."""
-    opening = session.say(session.open())
-    if on_turn:
-        on_turn("parent", opening)
-    for line in teacher_lines:
-        if session.ended:
-            break
-        if not line.strip():
-            continue
-        if on_turn:
-            on_turn("teacher", line.strip())
-        plan = session.teacher_says(line)
-        if plan is None:
-            break
-        reply = session.say(plan)
-        if on_turn:
-            on_turn("parent", reply)
-    if not session.ended:
-        session.end(by_teacher=False)
-    return session.transcript
+from simulator.engine.play import play_script  # noqa: E402  (re-exported: one import for callers)

@@ -57,6 +57,11 @@ class ParentState:
     tested_at: int = -99
     news_given: bool = True
     boundary_age: int = 0
+    news_at: int = 0
+    high_turns: int = 0
+    threatened: bool = False
+    caved_at_test: int = 0
+    agreements: list[str] = field(default_factory=list)
 
     @classmethod
     def start(cls, persona: Persona, scenario: Scenario, difficulty: str) -> ParentState:
@@ -103,6 +108,17 @@ def _scaled(effect: Effect, sensitivity: float) -> tuple[float, float, float]:
     return t, tr, h
 
 
+@dataclass(frozen=True)
+class TurnFacts:
+    """What the moves of a teacher turn add to its acts, for the state update."""
+
+    attack: bool = False
+    neutral: bool = False  # only a greeting, small talk, thanks or goodbye
+    greeting_only: bool = False
+    repeats: int = 0  # how often this line (or one very like it) was said before
+    teacher_turn: int = 0
+
+
 def apply_turn(
     state: ParentState,
     persona: Persona,
@@ -110,28 +126,50 @@ def apply_turn(
     signals: Iterable[str],
     difficulty: str,
     tells_news: bool = False,
+    facts: TurnFacts | None = None,
 ) -> list[Cause]:
     """Move the state for one teacher turn; return every change with its cause."""
     rules = engine_rules()
+    facts = facts or TurnFacts()
     sensitivity = rules.difficulty[difficulty].sensitivity
     codes = list(codes)
     causes: list[Cause] = []
     tension_before = state.tension
+    wear = rules.formula.wear
+    factor = wear[facts.repeats] if facts.repeats < len(wear) else 0.0
 
     def record(cause: Cause | None) -> None:
         if cause is not None:
             causes.append(cause)
 
-    if not state.news_given:
+    if not state.news_given and not (facts.greeting_only and not tells_news):
         r = rules.news.impact if tells_news else rules.news.delayed
         record(
             state.move("regel:nieuws" if tells_news else "regel:nieuws-uitgesteld", r.why, r.tension, r.trust, r.heard)
         )
         state.news_given = tells_news
+        if tells_news:
+            state.news_at = facts.teacher_turn
+    skip = set(rules.agenda.neutral_effects) if facts.neutral else set()
     for key in [*codes, *signals]:
         effect = persona.effects.get(key)
-        if effect is not None:
-            record(state.move(key, effect.why, *_scaled(effect, sensitivity)))
+        if effect is None or key in skip:
+            continue
+        t, tr, h = _scaled(effect, sensitivity)
+        if t < 0 or h > 0:  # a calming effect wears off when the same words come again
+            t, tr, h = t * factor, tr * factor if tr > 0 else tr, h * factor
+        record(state.move(key, effect.why, t, tr, h))
+    if facts.repeats >= len(wear):
+        r = rules.formula.irritate
+        record(state.move("regel:herhaling", r.why, r.tension * sensitivity, r.trust, r.heard))
+    if facts.attack:
+        r = rules.attack
+        record(state.move("regel:aanval", r.why, r.tension * sensitivity, r.trust, r.heard))
+        rise = state.tension - tension_before
+        if rise < r.min_rise:
+            topped = min(100.0, tension_before + r.min_rise)
+            causes.append(Cause(source="regel:aanval", why=r.why, tension=round(topped - state.tension)))
+            state.tension = topped
 
     limit = LIMIT_CODES.intersection(codes)
     state.limit_landed = False
@@ -158,9 +196,10 @@ def apply_turn(
     if "caving" in codes:
         state.caved += 1
         causes.append(Cause(source="regel:toegeven", why=rules.caving_teaches.why))
-    if state.tension <= rules.exploration.max_tension:
+    if state.tension <= rules.exploration.max_tension and factor >= 1.0:
         state.explorations += sum(1 for c in codes if c in rules.exploration.acts)
     state.last_change = state.tension - tension_before
+    state.high_turns = state.high_turns + 1 if band(state.tension) == "high" else 0
     return causes
 
 

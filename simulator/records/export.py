@@ -1,30 +1,28 @@
-"""Export a transcript with its report: Markdown for notes, standalone HTML to mail or print.
+"""Export a transcript with its report: Markdown for notes, one self-contained HTML file to mail or print.
 
-The HTML has no external assets: styles inline and the timeline as inline SVG,
-so a trainer can attach it to an e-mail and it looks the same everywhere.
+The pages come from Jinja2 templates in `templates/` (see `templating.py`):
+autoescape in HTML, an escape on every value in Markdown. This module only
+gathers the data: labels from `simulator.labels`, the report from the feedback
+engine, the chart's coordinates from the timeline.
 """
 
 from __future__ import annotations
 
-import html
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from simulator.labels import act_label, outcome_label, speaker_label, voice_label
 from simulator.records.feedback_bridge import report_for
+from simulator.records.templating import render_html, render_markdown
 from simulator.records.timeline import Timeline, timeline
-from simulator.records.transcript import Transcript
+from simulator.records.transcript import Override, Transcript
 
 if TYPE_CHECKING:
     from simulator.content.loader import Library
 
-OUTCOME_LABELS = {
-    "agreement": "Afspraak gemaakt",
-    "escalation": "Escalatie: de ouder vertrok of kondigde een klacht aan",
-    "ended_by_teacher": "Beëindigd door de leerkracht na grens en consequentie",
-    "time_up": "Tijd om",
-    "stopped": "Gestopt zonder afspraak",
-    "in_progress": "Nog bezig",
-}
-SPEAKER = {"teacher": "Leerkracht", "parent": "Ouder"}
+DIMENSIONS = ("listening", "boundaries", "bad_news")
+_PRESENCE = {"present": "wel", "absent": "niet"}
+DIMENSION_FALLBACK = {"listening": "Luisteren", "boundaries": "Grenzen stellen", "bad_news": "Slecht nieuws"}
 
 
 def _meta(transcript: Transcript, library: Library | None) -> list[tuple[str, str]]:
@@ -35,10 +33,10 @@ def _meta(transcript: Transcript, library: Library | None) -> list[tuple[str, st
         ("Ouder", f"{persona.name} ({persona.relation})" if persona else (transcript.persona_id or "onbekend")),
         ("Leerkracht in opleiding", transcript.trainee or ""),
         ("Datum", transcript.started_at.strftime("%d-%m-%Y %H:%M") if transcript.started_at else ""),
-        ("Stem", transcript.voice or ""),
+        ("Stem", voice_label(transcript.voice)),
         ("Moeilijkheid", transcript.difficulty or ""),
         ("Seed", "" if transcript.seed is None else str(transcript.seed)),
-        ("Afloop", OUTCOME_LABELS.get(transcript.outcome or "", transcript.outcome or "")),
+        ("Afloop", outcome_label(transcript.outcome) if transcript.outcome else ""),
         ("Voornemen", transcript.intention or ""),
         ("Hints gebruikt", str(transcript.hints_used)),
     ]
@@ -56,124 +54,151 @@ def _turn_notes(transcript: Transcript, index: int) -> list[str]:
     turn = transcript.turns[index]
     notes: list[str] = []
     if turn.acts:
-        notes.append("acties: " + ", ".join(a.code for a in turn.acts))
+        notes.append("acties: " + ", ".join(act_label(a.code) for a in turn.acts))
     if turn.fallback_reason:
         notes.append(f"terugval naar vaste tekst: {turn.fallback_reason}")
     for c in turn.comments:
         notes.append(f"opmerking {c.author}: {c.text}")
     for o in turn.overrides:
-        notes.append(f"trainer wijkt af ({o.target}): motor {o.engine}, trainer {o.trainer}; {o.reason}")
+        engine, trainer = _PRESENCE.get(o.engine, o.engine), _PRESENCE.get(o.trainer, o.trainer)
+        notes.append(f"trainer wijkt af ({_target_label(o.target)}): motor {engine}, trainer {trainer}; {o.reason}")
     return notes
 
 
-def to_markdown(transcript: Transcript, library: Library | None = None) -> str:
-    from feedback.report import render_markdown
-
-    lines = ["# Oudergesprek: verslag", ""]
-    lines += [f"- **{k}:** {v}" for k, v in _meta(transcript, library)]
-    lines += ["", "## Gesprek", ""]
-    for i, turn in enumerate(transcript.turns):
-        lines.append(f"{i + 1}. **{SPEAKER[turn.speaker]}:** {turn.text}")
-        lines += [f"   - _{n}_" for n in _turn_notes(transcript, i)]
-    tl = timeline(transcript)
-    if tl.jumps:
-        lines += ["", "## Kantelpunten (spanning en vertrouwen)", ""]
-        for p in tl.jumps:
-            why = "; ".join(c.why for c in p.causes) or "geen oorzaak vastgelegd"
-            lines.append(
-                f"- Beurt {p.turn + 1}: spanning {p.d_tension:+d}, vertrouwen {p.d_trust:+d} "
-                f"na \u201c{p.teacher_text}\u201d: {why}"
-            )
-    for o in transcript.score_overrides:
-        lines.append(f"- Trainer wijkt af bij {o.target}: motor {o.engine}, trainer {o.trainer}; {o.reason}")
-    lines += ["", render_markdown(report_for(transcript, library))]
-    return "\n".join(lines).rstrip() + "\n"
+def _target_label(target: str) -> str:
+    """`score:listening` -> `Luisteren`, `act:summary` -> `samenvatting`."""
+    kind, _, name = target.partition(":")
+    if kind == "score":
+        return DIMENSION_FALLBACK.get(name, name)
+    if kind == "act":
+        return act_label(name)
+    return target
 
 
-def timeline_svg(tl: Timeline, width: int = 640, height: int = 180) -> str:
-    """Tension (red) and trust (blue) over the parent turns; jumps get a dot with a tooltip."""
+def _turns(transcript: Transcript) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": i + 1,
+            "speaker": turn.speaker,
+            "label": speaker_label(turn.speaker, report=True),
+            "text": turn.text,
+            "notes": _turn_notes(transcript, i),
+        }
+        for i, turn in enumerate(transcript.turns)
+    ]
+
+
+def _jumps(tl: Timeline) -> list[dict[str, Any]]:
+    return [
+        {
+            "turn": p.turn + 1,
+            "d_tension": p.d_tension,
+            "d_trust": p.d_trust,
+            "text": p.teacher_text,
+            "why": "; ".join(c.why for c in p.causes) or "geen oorzaak vastgelegd",
+        }
+        for p in tl.jumps
+    ]
+
+
+@dataclass
+class Chart:
+    """Coordinates for the inline SVG: tension (red) and trust (blue) per parent turn, jumps as dots."""
+
+    width: int = 640
+    height: int = 180
+    pad: int = 24
+    points_tension: str = ""
+    points_trust: str = ""
+    dots: list[dict[str, Any]] = field(default_factory=list)
+
+
+def chart(tl: Timeline, width: int = 640, height: int = 180) -> Chart:
+    out = Chart(width, height)
     pts = tl.points
     if not pts:
-        return "<p>Geen verloop beschikbaar (transcript zonder toestand).</p>"
-    pad = 24
-    step = (width - 2 * pad) / max(1, len(pts) - 1)
+        return out
+    step = (width - 2 * out.pad) / max(1, len(pts) - 1)
 
     def xy(i: int, v: int) -> tuple[float, float]:
-        return pad + i * step, height - pad - v * (height - 2 * pad) / 100
+        return out.pad + i * step, height - out.pad - v * (height - 2 * out.pad) / 100
 
     def poly(attr: str) -> str:
         return " ".join(f"{x:.1f},{y:.1f}" for i, p in enumerate(pts) for x, y in [xy(i, getattr(p, attr))])
 
-    parts = [
-        f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
-        'aria-label="Verloop van spanning en vertrouwen" xmlns="http://www.w3.org/2000/svg">',
-        f'<rect x="{pad}" y="{pad}" width="{width - 2 * pad}" height="{height - 2 * pad}" fill="#fafafa" '
-        'stroke="#ccc"/>',
-        f'<polyline fill="none" stroke="#c0392b" stroke-width="2" points="{poly("tension")}"/>',
-        f'<polyline fill="none" stroke="#2e6da4" stroke-width="2" points="{poly("trust")}"/>',
-    ]
+    out.points_tension, out.points_trust = poly("tension"), poly("trust")
     for i, p in enumerate(pts):
-        if not p.jump:
+        if p.jump:
+            x, y = xy(i, p.tension)
+            why = "; ".join(c.why for c in p.causes)
+            tip = f"Beurt {p.turn + 1}: “{p.teacher_text}” — {why}"
+            out.dots.append({"x": f"{x:.1f}", "y": f"{y:.1f}", "tip": tip})
+    return out
+
+
+def _score_overrides(transcript: Transcript) -> list[dict[str, str]]:
+    return [
+        {
+            "label": _target_label(o.target),
+            "engine": o.engine,
+            "trainer": o.trainer,
+            "reason": o.reason,
+            "author": o.author,
+        }
+        for o in transcript.score_overrides
+    ]
+
+
+def _sections(report: dict[str, Any], transcript: Transcript) -> list[dict[str, Any]]:
+    latest: dict[str, Override] = {}
+    for o in transcript.score_overrides:  # the trainer's last word per dimension
+        latest[o.target.removeprefix("score:")] = o
+    out = []
+    for dim in DIMENSIONS:
+        block = report.get(dim)
+        if not block:
             continue
-        x, y = xy(i, p.tension)
-        why = "; ".join(c.why for c in p.causes)
-        tip = html.escape(f"Beurt {p.turn + 1}: \u201c{p.teacher_text}\u201d — {why}")
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#c0392b"><title>{tip}</title></circle>')
-    parts.append(
-        f'<text x="{pad}" y="{pad - 8}" font-size="12" fill="#c0392b">spanning</text>'
-        f'<text x="{pad + 70}" y="{pad - 8}" font-size="12" fill="#2e6da4">vertrouwen</text>'
-    )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _score_html(title: str, block: dict[str, Any]) -> str:
-    e = html.escape
-    out = [f"<h2>{e(title)}: {block.get('score', '')}</h2>"]
-    if block.get("note"):
-        out.append(f"<p>{e(str(block['note']))}</p>")
-    out.append("<table><tr><th>Onderdeel</th><th>Score</th><th>Toelichting</th></tr>")
-    for sub in block.get("subscores", []):
-        quotes = "".join(f"<li>\u201c{e(ev.get('text', ''))}\u201d</li>" for ev in sub.get("evidence", []))
         out.append(
-            f"<tr><td>{e(str(sub.get('label', sub.get('id', ''))))}</td><td>{e(str(sub.get('score', '')))}</td>"
-            f"<td>{e(str(sub.get('explanation', '')))}<ul>{quotes}</ul></td></tr>"
+            {
+                "title": block.get("label") or DIMENSION_FALLBACK[dim],
+                "score": block.get("score", ""),
+                "summary": block.get("summary") or block.get("note") or "",
+                "trainer": latest.get(dim),
+                "subscores": [
+                    {
+                        "label": sub.get("label", sub.get("id", "")),
+                        "score": sub.get("score", ""),
+                        "explanation": sub.get("explanation", ""),
+                        "quotes": [ev.get("text", "") for ev in sub.get("evidence", [])],
+                    }
+                    for sub in block.get("subscores", [])
+                ],
+            }
         )
-    out.append("</table>")
-    return "".join(out)
+    return out
+
+
+def to_markdown(transcript: Transcript, library: Library | None = None) -> str:
+    text = render_markdown(
+        "transcript.md.j2",
+        meta=_meta(transcript, library),
+        turns=_turns(transcript),
+        jumps=_jumps(timeline(transcript)),
+        score_overrides=_score_overrides(transcript),
+        sections=_sections(report_for(transcript, library).to_dict(), transcript),
+    )
+    return text.rstrip() + "\n"
 
 
 def to_html(transcript: Transcript, library: Library | None = None) -> str:
-    e = html.escape
     report = report_for(transcript, library).to_dict()
     tl = timeline(transcript)
-    meta = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _meta(transcript, library))
-    turns = []
-    for i, turn in enumerate(transcript.turns):
-        notes = "".join(f"<div class='note'>{e(n)}</div>" for n in _turn_notes(transcript, i))
-        turns.append(
-            f"<div class='turn {turn.speaker}'><b>{i + 1}. {SPEAKER[turn.speaker]}:</b> {e(turn.text)}{notes}</div>"
-        )
-    jumps = "".join(
-        f"<li>Beurt {p.turn + 1}: spanning {p.d_tension:+d}, vertrouwen {p.d_trust:+d} na "
-        f"\u201c{e(p.teacher_text)}\u201d: {e('; '.join(c.why for c in p.causes))}</li>"
-        for p in tl.jumps
-    )
-    sections = [_score_html("Luisteren", report.get("listening", {}))]
-    sections.append(_score_html("Grenzen stellen", report.get("boundaries", {})))
-    if report.get("bad_news"):
-        sections.append(_score_html("Slecht nieuws", report["bad_news"]))
-    style = (
-        "body{font-family:system-ui,sans-serif;max-width:860px;margin:2em auto;color:#222;line-height:1.45}"
-        "table{border-collapse:collapse;width:100%;margin:.5em 0}td,th{border:1px solid #ddd;padding:4px 8px;"
-        "vertical-align:top;text-align:left}.turn{margin:.4em 0;padding:.3em .6em;border-radius:4px}"
-        ".teacher{background:#eef4fb}.parent{background:#fbf1ee}.note{font-size:.85em;color:#555}"
-        "@media print{body{margin:0}}"
-    )
-    return (
-        "<!DOCTYPE html><html lang='nl'><head><meta charset='utf-8'>"
-        f"<title>Oudergesprek: verslag</title><style>{style}</style></head><body>"
-        f"<h1>Oudergesprek: verslag</h1><table>{meta}</table>"
-        f"<h2>Verloop van spanning en vertrouwen</h2>{timeline_svg(tl)}<ul>{jumps}</ul>"
-        f"{''.join(sections)}<h2>Gesprek</h2>{''.join(turns)}</body></html>\n"
+    return render_html(
+        "transcript.html.j2",
+        meta=_meta(transcript, library),
+        chart=chart(tl),
+        jumps=_jumps(tl),
+        sections=_sections(report, transcript),
+        score_overrides=_score_overrides(transcript),
+        turns=_turns(transcript),
     )

@@ -13,8 +13,12 @@ from simulator.records.transcript import Transcript
 
 if TYPE_CHECKING:
     from feedback.acts import Act
-    from feedback.score import Report
+    from feedback.scoring import Report
     from simulator.content.loader import Library
+
+
+# Parent intents that put the teacher's position to the test (scores "holding the position" only then).
+PRESSURE_INTENTS = frozenset({"challenge_basis", "test_boundary", "irritated"})
 
 
 def recorded_acts(transcript: Transcript) -> list[list[Act] | None]:
@@ -39,7 +43,7 @@ def recorded_acts(transcript: Transcript) -> list[list[Act] | None]:
 
 
 def report_for(transcript: Transcript, library: Library | None = None) -> Report:
-    from feedback.score import ScoreContext, score
+    from feedback.scoring import ScoreContext, score
 
     scenario = None
     if library is not None and transcript.scenario_id:
@@ -48,9 +52,13 @@ def report_for(transcript: Transcript, library: Library | None = None) -> Report
     boundary_turns = (
         tuple(i for i, t in enumerate(transcript.turns) if t.intent == "test_boundary") if has_intents else None
     )
+    pressure_turns = (
+        tuple(i for i, t in enumerate(transcript.turns) if t.intent in PRESSURE_INTENTS) if has_intents else None
+    )
     context = ScoreContext(
         bad_news=bool(scenario and scenario.bad_news),
         boundary_turns=boundary_turns,
+        pressure_turns=pressure_turns,
         scenario_title=scenario.title if scenario else None,
     )
     return score(transcript.pairs(), context, acts=recorded_acts(transcript))

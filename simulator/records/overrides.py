@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import Path
 
-from simulator.records.transcript import Comment, Override, Transcript, now
+from simulator.content.problems import ContentError, Problem
+from simulator.labels import message
+from simulator.records.transcript import Comment, Override, Transcript, load_transcript, now
 
 
 def add_comment(transcript: Transcript, turn: int, author: str, text: str) -> None:
@@ -81,3 +84,27 @@ def gold_items(transcripts: Iterable[Transcript]) -> list[dict[str, object]]:
 
 def gold_jsonl(transcripts: Iterable[Transcript]) -> str:
     return "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in gold_items(transcripts))
+
+
+def gold_from_files(paths: Iterable[Path]) -> tuple[str, list[Problem]]:
+    """Gold items from every readable transcript; each unreadable or non-.json file is a problem, not a stop.
+
+    Folders are searched for `.json` files; a file named on its own that is not `.json` is reported,
+    so a trainer who typed the wrong name is told instead of getting fewer items in silence.
+    """
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*.json") if p.is_file())
+        elif path.suffix.lower() == ".json":
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), message("not_json_file")))
+    transcripts: list[Transcript] = []
+    for path in files:
+        try:
+            transcripts.append(load_transcript(path))
+        except ContentError as err:
+            problems += err.problems
+    return gold_jsonl(transcripts), problems

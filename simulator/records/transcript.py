@@ -7,7 +7,6 @@ happens after every turn, so a crash never loses a finished turn.
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,8 +14,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from simulator.content.files import read_text
+from simulator.content.files import parse_json, read_text
 from simulator.content.problems import ContentError, Problem, problems_from_validation
+from simulator.labels import message
+from simulator.limits import MAX_TRANSCRIPT_BYTES, MAX_TURN_CHARS, MAX_TURNS
 from simulator.storage import save_atomic
 
 SCHEMA_ID = "oudergesprek.transcript/1"
@@ -35,6 +36,14 @@ class Model(BaseModel):
 class ActRecord(Model):
     code: str
     evidence: str = ""
+
+
+class MoveRecord(Model):
+    """A teacher move the engine understood (greeting, question, news, ...), with its topic."""
+
+    kind: str
+    topic: str | None = None
+    score: float = 0.0
 
 
 class StateSnapshot(Model):
@@ -78,6 +87,7 @@ class Turn(Model):
     text: str
     timestamp: datetime | None = None
     acts: list[ActRecord] | None = None
+    moves: list[MoveRecord] | None = None
     state: StateSnapshot | None = None
     intent: str | None = None
     causes: list[Cause] | None = None
@@ -123,16 +133,36 @@ class Transcript(Model):
 
 def parse_transcript(text: str, source: str = "<transcript>") -> Transcript:
     """Parse JSON text into a Transcript; errors name the source, line and field."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ContentError([Problem(source, f"geen geldige JSON: {exc.msg}", line=exc.lineno)]) from None
+    data = parse_json(text, source)
     if not isinstance(data, dict):
         raise ContentError([Problem(source, "verwacht een JSON-object met 'turns'", line=1)])
+    lines = _json_lines(text, data)
+    _check_limits(data, source, lines)
     try:
         return Transcript.model_validate_json(text)
     except ValidationError as err:
-        raise ContentError(problems_from_validation(source, err, _json_lines(text, data))) from None
+        raise ContentError(problems_from_validation(source, err, lines)) from None
+
+
+def _check_limits(data: dict[str, Any], source: str, lines: dict[tuple[object, ...], int]) -> None:
+    """Refuse more turns, or longer turns, than a conversation has (see simulator/limits.py)."""
+    turns = data.get("turns")
+    if not isinstance(turns, list):
+        return
+    if len(turns) > MAX_TURNS:
+        raise ContentError([Problem(source, message("too_many_turns", count=len(turns), limit=MAX_TURNS), "turns")])
+    problems = [
+        Problem(
+            source,
+            message("turn_too_long", chars=len(turn["text"]), limit=MAX_TURN_CHARS),
+            f"turns[{i}].text",
+            lines.get(("turns", i)),
+        )
+        for i, turn in enumerate(turns)
+        if isinstance(turn, dict) and isinstance(turn.get("text"), str) and len(turn["text"]) > MAX_TURN_CHARS
+    ]
+    if problems:
+        raise ContentError(problems)
 
 
 def _json_lines(text: str, data: dict[str, Any]) -> dict[tuple[object, ...], int]:
@@ -151,7 +181,7 @@ def _json_lines(text: str, data: dict[str, Any]) -> dict[tuple[object, ...], int
 
 
 def load_transcript(path: Path) -> Transcript:
-    return parse_transcript(read_text(path), str(path))
+    return parse_transcript(read_text(path, MAX_TRANSCRIPT_BYTES), str(path))
 
 
 def save_transcript(transcript: Transcript, path: Path) -> None:

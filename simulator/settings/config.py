@@ -4,21 +4,29 @@ An institute sets the voice and server once in `config.toml`; a trainer can
 override it for one session with an environment variable or an option. The app
 also keeps the trainee's name and theme here. Unknown keys and tables are kept
 when the file is written back, so newer versions and hand edits survive.
+
+Reading uses `tomllib`; writing uses `tomlkit`, which keeps the comments and
+layout an institute's IT staff wrote. Every read-modify-write holds a file lock
+(`config.toml.lock`), so two windows saving at once never lose an update.
+A broken file is reported by `check_config()` as one line with file and line,
+which the CLI and the app show when they start.
 """
 
 from __future__ import annotations
 
-import math
 import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from simulator.labels import message
+
 CONFIG_NAME = "config.toml"
+LOCK_TIMEOUT_S = 10.0
 DEFAULT_API_KEY_ENV = "OUDERGESPREK_API_KEY"
-VOICES = ("scripted", "local", "server")
 
 ENV_VARS: dict[str, str] = {
     "voice": "OUDERGESPREK_VOICE",
@@ -73,8 +81,11 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         return value
     if not isinstance(value, str):
         raise ConfigError(f"{source}: {name} moet tekst zijn")
-    if name == "voice" and value not in VOICES:
-        raise ConfigError(f"{source}: onbekende stem {value!r} (kies uit: {', '.join(VOICES)})")
+    if name == "voice":
+        from simulator.voices.registry import kinds  # the registry is the one list of voice kinds
+
+        if value not in kinds():
+            raise ConfigError(f"{source}: onbekende stem {value!r} (kies uit: {', '.join(kinds())})")
     return value
 
 
@@ -83,10 +94,7 @@ def read_file(path: Path | None = None) -> Config:
     path = path or config_path()
     if not path.exists():
         return Config()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: geen geldige TOML: {exc}") from None
+    data = _parse(path)
     known = {k: _coerce(k, v, str(path)) for k, v in data.items() if k in _KNOWN}
     extra = {k: v for k, v in data.items() if k not in _KNOWN}
     return Config(**{k: v for k, v in known.items() if v is not None}, extra=extra)
@@ -115,11 +123,44 @@ def load_config(
     return config
 
 
-def save_config(config: Config, path: Path | None = None) -> Path:
-    """Write the config atomically; values equal to the default are left out, unknown keys kept."""
-    from simulator.storage import save_atomic
+def _parse(path: Path) -> dict[str, Any]:
+    """The file as a dict; a file that is not UTF-8 TOML is one line naming the file and line."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(message("config_broken", path=path, line=line, reason="geen UTF-8")) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = int(found.group(1)) if found else max(1, len(text.splitlines()))  # "at end of document"
+        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+        raise ConfigError(message("config_broken", path=path, line=line, reason=reason)) from None
 
-    path = path or config_path()
+
+def check_config(path: Path | None = None) -> str | None:
+    """One Dutch line when the config file cannot be used, else None; shown when the CLI or app starts."""
+    try:
+        read_file(path)
+    except ConfigError as exc:
+        return str(exc)
+    return None
+
+
+def _lock(path: Path) -> Any:
+    from filelock import FileLock
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(path.with_name(path.name + ".lock")), timeout=LOCK_TIMEOUT_S)
+
+
+def _file_data(config: Config) -> dict[str, Any]:
+    """What the file should hold: values that differ from the default, then unknown keys."""
     default = Config()
     data: dict[str, Any] = {}
     for name in _KNOWN:
@@ -128,82 +169,60 @@ def save_config(config: Config, path: Path | None = None) -> Path:
             data[name] = value
     for key, value in config.extra.items():
         data.setdefault(key, value)
-    save_atomic(path, dumps_toml(data))
+    return data
+
+
+def _write(config: Config, path: Path) -> None:
+    """Write into the existing document, so the user's comments and order survive."""
+    import tomlkit
+
+    from simulator.storage import save_atomic
+
+    try:
+        doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    except (OSError, UnicodeDecodeError, tomlkit.exceptions.TOMLKitError):
+        doc = tomlkit.document()
+    data = _file_data(config)
+    for key in [k for k in doc if k not in data]:
+        del doc[key]
+    for key, value in data.items():
+        current = doc.get(key)
+        if current is None or (current.unwrap() if hasattr(current, "unwrap") else current) != value:
+            doc[key] = value
+    save_atomic(path, tomlkit.dumps(doc))
+
+
+def save_config(config: Config, path: Path | None = None) -> Path:
+    """Write the config atomically; values equal to the default are left out, unknown keys kept."""
+    from filelock import Timeout
+
+    path = path or config_path()
+    try:
+        with _lock(path):
+            _write(config, path)
+    except Timeout:
+        raise ConfigError(message("config_locked", path=path)) from None
     return path
+
+
+def edit_config(change: Callable[[Config], Config], path: Path | None = None) -> Config:
+    """Read, change and write the file under one lock, so a save from another process is never lost."""
+    from filelock import Timeout
+
+    path = path or config_path()
+    try:
+        with _lock(path):
+            config = change(read_file(path))
+            _write(config, path)
+    except Timeout:
+        raise ConfigError(message("config_locked", path=path)) from None
+    return config
 
 
 def update_config(path: Path | None = None, **changes: Any) -> Config:
     """Change some settings in the file without copying environment or CLI values into it."""
-    config = read_file(path)
     for name in changes:
         if name not in _KNOWN:
             raise TypeError(f"unknown config option: {name}")
-    config = replace(config, **{k: _coerce(k, v, "update_config") for k, v in changes.items()})
-    save_config(config, path)
-    return config
-
-
-# --- a small TOML writer: scalars, arrays of scalars, and (nested) tables -----------------------
-
-
-def _key(key: str) -> str:
-    if key and all(c.isalnum() or c in "-_" for c in key):
-        return key
-    return _string(key)
-
-
-def _string(value: str) -> str:
-    out = ['"']
-    for ch in value:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return _string(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + "}"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
-
-
-def dumps_toml(data: Mapping[str, Any], _prefix: str = "") -> str:
-    """Plain keys first, then each table under its own [header], so tomllib reads back the same data."""
-    lines: list[str] = []
-    tables: list[tuple[str, Mapping[str, Any]]] = []
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            tables.append((key, value))
-        else:
-            lines.append(f"{_key(key)} = {_value(value)}")
-    out = "\n".join(lines) + ("\n" if lines else "")
-    for key, table in tables:
-        name = f"{_prefix}.{_key(key)}" if _prefix else _key(key)
-        out += f"\n[{name}]\n" + dumps_toml(table, name)
-    return out
+    coerced = {k: _coerce(k, v, "update_config") for k, v in changes.items()}
+    return edit_config(lambda config: replace(config, **coerced), path)

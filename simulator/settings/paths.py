@@ -41,14 +41,13 @@ ENV_CACHE = "OUDERGESPREK_CACHE"
 def cache_dir() -> Path:
     """Converted models and machine measurements: large, rebuildable, so kept apart from transcripts.
 
-    `OUDERGESPREK_CACHE` wins (an institute can share one converted cache; tests reuse one per run),
-    then a cache folder under `OUDERGESPREK_HOME`, then the platform's user cache dir.
+    One per machine, never per data dir (a second `--data-dir` must not convert a model again):
+    `OUDERGESPREK_CACHE` wins (an institute can share one cache; tests reuse one per run), else the
+    platform's user cache dir.
     """
     env = os.environ.get(ENV_CACHE)
     if env:
         return Path(env)
-    if os.environ.get(ENV_HOME):
-        return data_dir() / "cache"
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("oudergesprek", appauthor=False))

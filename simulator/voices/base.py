@@ -9,11 +9,19 @@ voice can fall back to it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from simulator.content.schemas import Persona, Scenario
+if TYPE_CHECKING:  # plain data at run time: importing the voice protocol stays cheap for the CLI
+    from simulator.content.schemas import Persona, Scenario
+
+Progress = Callable[[str, float], None]
+"""A loading voice reports (Dutch stage label, fraction 0..1) to the UI through this."""
+
+
+class VoiceError(RuntimeError):
+    """A voice cannot be made or cannot speak; the message is Dutch and meant for the trainee."""
 
 
 @dataclass(frozen=True)

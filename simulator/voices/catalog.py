@@ -40,14 +40,14 @@ def _size(path: Path) -> int:
 
 
 def _dirs_and_files(root: Path) -> list[ModelEntry]:
-    from simulator.voices.local import ModelSource, _file_key, canonical, converted_dir, is_converted, is_hf_dir
+    from simulator.voices.local import converted_dir, gguf_source, is_converted, is_hf_dir
 
     out: list[ModelEntry] = []
     for item in sorted(root.iterdir()):
         if is_hf_dir(item):
             out.append(ModelEntry(item.name, "hf", str(item), _size(item)))
         elif item.is_file() and item.suffix.lower() == ".gguf":
-            source = ModelSource(item.name, "gguf", canonical(item.stem), item, _file_key(item))
+            source = gguf_source(item)
             out.append(ModelEntry(item.name, "gguf", str(item), _size(item), is_converted(converted_dir(source))))
     return out
 

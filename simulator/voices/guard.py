@@ -19,7 +19,9 @@ from importlib import resources
 
 import yaml
 
+from simulator.safe_text import has_control
 from simulator.voices.base import VoiceRequest
+from simulator.voices.guard_fold import fold
 
 _WORD = re.compile(r"[a-zà-ÿ]+(?:'[a-z]+)?")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -38,6 +40,7 @@ class GuardWords:
     teacher_address: tuple[re.Pattern[str], ...]
     narration: tuple[re.Pattern[str], ...]
     out_of_role: tuple[re.Pattern[str], ...]
+    self_description: tuple[re.Pattern[str], ...]
     injection: tuple[re.Pattern[str], ...]
     compliance: tuple[re.Pattern[str], ...]
     colloquial: frozenset[str]
@@ -65,6 +68,7 @@ def words() -> GuardWords:
         teacher_address=_compile(data["teacher_address"]),
         narration=_compile(data["narration"]),
         out_of_role=_compile(data["out_of_role"]),
+        self_description=_compile(data["self_description"]),
         injection=_compile(data["injection"]),
         compliance=_compile(data["compliance"]),
         colloquial=frozenset(str(w).lower() for w in data["colloquial"]),
@@ -142,8 +146,18 @@ def known_share(text: str, names: Sequence[str] = ()) -> float | None:
 
 
 def has_injection(teacher_text: str) -> bool:
-    """Whether the trainee's text tries to change the parent's role or task."""
-    return any(p.search(teacher_text) for p in words().injection)
+    """Whether the trainee's text tries to change the parent's role or task (also when spelled to hide it)."""
+    folded = fold(teacher_text)
+    return any(p.search(teacher_text) or p.search(folded) for p in words().injection)
+
+
+def out_of_role(line: str) -> bool:
+    """Whether the line steps out of the parent's role: as written, or folded ("A.I.", "r0b0t", "АІ", "a i")."""
+    w = words()
+    folded = fold(line)
+    if any(p.search(line) or p.search(folded) for p in w.out_of_role):
+        return True
+    return any(p.search(folded) for p in w.self_description)
 
 
 def _similar(a: str, b: str) -> bool:
@@ -199,16 +213,31 @@ def _narrates(line: str, request: VoiceRequest) -> bool:
 
 
 def check_line(line: str, request: VoiceRequest) -> str | None:
-    """None when the line may be shown as the parent's words, else the reason it may not."""
+    """None when the line may be shown as the parent's words, else the reason it may not.
+
+    First the form (Dutch, one speaker, in role), then the meaning (`guard_meaning`).
+    """
+    reason = check_form(line, request)
+    if reason is not None or not request.scripted_line:
+        return reason
+    from simulator.voices.guard_meaning import check_meaning
+
+    return check_meaning(line, request)
+
+
+def check_form(line: str, request: VoiceRequest) -> str | None:
+    """None when the line is a plausible parent turn in form: Dutch, in role, spoken, no repeat."""
     w = words()
     r = w.reasons
+    if has_control(line):
+        return r["hidden"]
     text = line.strip()
     if not text or not re.search(r"[A-Za-zÀ-ÿ]", text):
         return r["empty"]
     limit = w.max_words.get(request.persona.speaking_style.sentence_length, max(w.max_words.values()))
     if len(text.split()) > limit or len(text) > w.max_chars:
         return r["too_long"]
-    if any(p.search(text) for p in w.out_of_role):
+    if out_of_role(text):
         return r["out_of_role"]
     if has_injection(request.teacher_text) and any(p.search(text) for p in w.compliance):
         return r["follows_injection"]

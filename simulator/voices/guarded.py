@@ -12,8 +12,10 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 
+from simulator.safe_text import clean, clean_line
 from simulator.voices.base import Piece, Voice, VoiceRequest
 
 SCRIPTED = "scripted"
@@ -49,19 +51,30 @@ def speak(
 
         check = check_line
     reasons: list[str] = []
+    # A voice with a turn deadline (the server voice) shares it between the first try and the retry.
+    limit = getattr(voice, "turn_deadline", None)
+    deadline = time.monotonic() + limit if isinstance(limit, int | float) else None
     for attempt in range(ATTEMPTS):
+        if attempt and deadline is not None and time.monotonic() >= deadline:
+            break
         attempt_request = request if attempt == 0 else dataclasses.replace(request, seed=request.seed + 7919)
         text = ""
         failure: str | None = None
         try:
-            for piece in voice.stream(attempt_request, cancel):
+            pieces = (
+                voice.stream(attempt_request, cancel, deadline)
+                if deadline is not None
+                else (voice.stream(attempt_request, cancel))
+            )
+            for raw in pieces:
                 if cancel.is_set():
                     break
+                text += raw  # the guard judges what the voice sent, control characters included
+                piece = clean(raw)  # the trainee sees it cleaned
                 if piece:
-                    text += piece
                     yield Piece(text=piece)
         except Exception as exc:  # a model or server failure must not end the conversation
-            failure = str(exc) or type(exc).__name__
+            failure = clean_line(str(exc), 300) or type(exc).__name__
         if cancel.is_set():
             yield Piece(final=True, voice=voice.name, cancelled=True)
             return
@@ -71,14 +84,14 @@ def speak(
                 yield Piece(final=True, voice=voice.name)
                 return
             reasons.append(failure)
-            if text:
+            if clean(text):
                 yield Piece(reset=True)
             continue
         # The voice itself failed (server down, model error): it already retried what it could.
         reasons.append(failure)
-        if text:
+        if clean(text):
             yield Piece(reset=True)
         break
 
     yield from _scripted_pieces(request.scripted_line)
-    yield Piece(final=True, voice=SCRIPTED, fallback_reason=f"{voice.name}: " + "; ".join(reasons))
+    yield Piece(final=True, voice=SCRIPTED, fallback_reason=clean_line(f"{voice.name}: " + "; ".join(reasons)))

@@ -1,33 +1,55 @@
 """The server voice: an OpenAI-compatible `/v1/chat/completions` endpoint, streamed over SSE.
 
 This is how an institute serves one large Dutch-capable model (vLLM, llama.cpp
-server, Ollama, LM Studio, TGI) to a whole cohort. Only the standard library is
-used. The request runs in a reader thread so that Escape stops the stream within
-a fraction of a second, whatever the network does; connection failures and 5xx
-answers are retried with backoff before the first word, and every failure ends
-in a clear Dutch message that the guarded speaker turns into a fallback reason.
+server, Ollama, LM Studio, TGI) to a whole cohort.
+
+Why httpx + httpx-sse and not the `openai` SDK: the SDK parses every event
+itself and raises on the first one that is not a JSON object, and it offers no
+hook to cap the bytes read or to end a stream that trickles forever; its
+retries and timeouts are per request, not per turn. With httpx we wrap the
+transport (`_CappedTransport`), so every response, the stream and the
+`models --check` listing alike, stops at `max_bytes` and at the turn's deadline
+however the server sends it; httpx-sse does the SSE framing, and each event is
+read defensively here. Both are small, typed, and already what textual's
+ecosystem installs; fake servers in the tests are plain `http.server` handlers.
+
+The request runs in a reader thread so that Escape stops the stream within a
+fraction of a second, whatever the network does. Connection failures and 5xx
+answers are retried with backoff before the first word. Every failure ends in
+a Dutch message (from `prompt_nl.yaml`) that says what happened; the guarded
+speaker turns it into the fallback reason. Text from the server passes through
+`simulator.safe_text` before anyone sees it.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import queue
 import socket
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
+from httpx_sse import EventSource, SSEError
+
+from simulator.safe_text import clean_line
 from simulator.settings.config import DEFAULT_API_KEY_ENV
-from simulator.voices.base import VoiceRequest
-from simulator.voices.factory import VoiceError
+from simulator.voices.base import VoiceError, VoiceRequest
 from simulator.voices.prompt import ChatPrompt, LineStream, chat_prompt, fit, history_turns, message, stop_strings
 
 RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 POLL = 0.05
 """Seconds between cancel checks while waiting for the server."""
+TURN_DEADLINE = 20.0
+"""Seconds from request to a finished line, all retries included."""
+MAX_BYTES = 512 * 1024
+"""Most bytes read from one response: 150 tokens of SSE from any server stay far below it."""
+ERROR_BODY = 2000
+"""Most bytes of an error body read for the reason."""
 
 
 def endpoint(url: str) -> str:
@@ -49,6 +71,98 @@ class _Retryable(Exception):
     """A failure worth another try (connection refused, timeout, 5xx before any text)."""
 
 
+class _TooLarge(Exception):
+    """The response passed the byte cap."""
+
+
+class _PastDeadline(Exception):
+    """The turn's deadline passed while the response was still coming in."""
+
+
+class _CappedStream(httpx.SyncByteStream):
+    """A response body that stops at a byte cap and at a deadline, whatever the framing."""
+
+    def __init__(self, inner: httpx.SyncByteStream, max_bytes: int, deadline: float) -> None:
+        self.inner, self.max_bytes, self.deadline = inner, max_bytes, deadline
+
+    def __iter__(self) -> Iterator[bytes]:
+        seen = 0
+        for chunk in self.inner:
+            seen += len(chunk)
+            if seen > self.max_bytes:
+                raise _TooLarge
+            if time.monotonic() > self.deadline:
+                raise _PastDeadline
+            yield chunk
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _CappedTransport(httpx.BaseTransport):
+    """Plain HTTP(S), with every response body wrapped in `_CappedStream`."""
+
+    def __init__(self, max_bytes: int, deadline: float) -> None:
+        self.inner = httpx.HTTPTransport(retries=0)
+        self.max_bytes, self.deadline = max_bytes, deadline
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        assert isinstance(response.stream, httpx.SyncByteStream)
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=_CappedStream(response.stream, self.max_bytes, self.deadline),
+            extensions=response.extensions,
+        )
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def delta_text(data: str) -> str | None:
+    """The text of one SSE data field, '' for an event without text, None when it is malformed.
+
+    Any JSON shape is tolerated: `42`, `"choices": ["x"]`, a delta that is a list.
+    """
+    try:
+        event = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(event, dict):
+        return None
+    choices = event.get("choices")
+    if choices is None:
+        return ""
+    if not isinstance(choices, list):
+        return None
+    text = ""
+    for choice in choices:
+        if not isinstance(choice, dict):
+            return None
+        delta = choice.get("delta")
+        piece = delta.get("content") if isinstance(delta, dict) else None
+        if piece is None:
+            piece = choice.get("text")
+        if piece is not None and not isinstance(piece, str):
+            return None
+        text += piece or ""
+    return text
+
+
+def event_error(data: str) -> str | None:
+    """The server's own error message inside the stream (`{"error": ...}`), cleaned; None if there is none."""
+    try:
+        event = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(event, dict) or "error" not in event:
+        return None
+    err = event["error"]
+    why = err.get("message", err) if isinstance(err, dict) else err
+    return clean_line(str(why), 200) or "?"
+
+
 class ServerVoice:
     """Streams parent lines from an OpenAI-compatible chat server."""
 
@@ -59,17 +173,19 @@ class ServerVoice:
         *,
         api_key_env: str = DEFAULT_API_KEY_ENV,
         connect_timeout: float = 5.0,
-        read_timeout: float = 30.0,
+        read_timeout: float = 15.0,
         retries: int = 2,
         backoff: float = 0.5,
         max_tokens: int = 150,
         temperature: float = 0.8,
         context_tokens: int = 8192,
+        turn_deadline: float = TURN_DEADLINE,
+        max_bytes: int = MAX_BYTES,
     ) -> None:
         self.url = endpoint(url)
         parts = urllib.parse.urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise VoiceError(message("server_down", url=url, why=message("why_bad_url")))
+            raise VoiceError(message("server_down", url=clean_line(url, 200), why=message("why_bad_url")))
         self.model = model
         self.name = f"server:{model or parts.hostname}"
         self.api_key_env = api_key_env
@@ -80,6 +196,8 @@ class ServerVoice:
         self.max_tokens = max_tokens
         self.temperature = temperature
         self.context_tokens = context_tokens
+        self.turn_deadline = turn_deadline
+        self.max_bytes = max_bytes
 
     # --- the request -------------------------------------------------------------------------
 
@@ -100,109 +218,137 @@ class ServerVoice:
         return body
 
     def _headers(self) -> dict[str, str]:
-        headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
+        headers = {"Content-Type": "application/json", "Accept": "text/event-stream", "Cache-Control": "no-store"}
         key = os.environ.get(self.api_key_env)
         if key:
             headers["Authorization"] = f"Bearer {key}"
         return headers
 
-    def _connect(self) -> http.client.HTTPConnection:
-        parts = urllib.parse.urlsplit(self.url)
-        cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        return cls(parts.hostname or "", parts.port, timeout=self.connect_timeout)
+    def client(self, deadline: float) -> httpx.Client:
+        """An httpx client whose responses stop at the byte cap and at `deadline` (monotonic seconds).
 
-    def _open(self, payload: bytes) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
-        """One attempt: connect, send, and return the response once its status is OK."""
-        conn = self._connect()
-        path = urllib.parse.urlsplit(self.url).path or "/"
+        Proxy variables from the environment are ignored, as before: the server is on the institute's network.
+        """
+        return httpx.Client(transport=_CappedTransport(self.max_bytes, deadline), trust_env=False)
+
+    def _timeout(self, deadline: float) -> httpx.Timeout:
+        left = max(0.01, deadline - time.monotonic())
+        read = min(self.read_timeout, left)
+        return httpx.Timeout(connect=min(self.connect_timeout, left), read=read, write=read, pool=read)
+
+    def _fail(self, key: str, **values: object) -> VoiceError:
+        return VoiceError(message(key, url=self.url, **values))
+
+    def _attempt(
+        self,
+        client: httpx.Client,
+        payload: bytes,
+        deadline: float,
+        out: queue.Queue[tuple[str, Any]],
+        stop: threading.Event,
+        box: list[httpx.Response],
+    ) -> None:
+        """One request: raise `_Retryable` before any text, else stream deltas to `out` and end it."""
+        timeout = self._timeout(deadline)
+        opened = len(box)
         try:
-            conn.connect()
-            assert conn.sock is not None
-            conn.sock.settimeout(self.read_timeout)
-            conn.request("POST", path, body=payload, headers=self._headers())
-            resp = conn.getresponse()
-        except (TimeoutError, ConnectionError, OSError, http.client.HTTPException) as exc:
-            conn.close()
+            with client.stream("POST", self.url, content=payload, headers=self._headers(), timeout=timeout) as resp:
+                box.append(resp)
+                if resp.status_code != 200:
+                    why = f"HTTP {resp.status_code}"
+                    detail = _error_detail(resp)
+                    why += f": {detail}" if detail else ""
+                    if resp.status_code in RETRY_STATUS:
+                        raise _Retryable(why)
+                    raise self._fail("server_error", why=why)
+                self._read_events(EventSource(resp), out, stop)
+        except httpx.TimeoutException as exc:
+            if isinstance(exc, httpx.ReadTimeout) and len(box) > opened:
+                raise self._fail("server_timeout", seconds=_secs(timeout.read or 0)) from None
             raise _Retryable(_why(exc)) from exc
-        if resp.status != 200:
-            detail = _error_detail(resp)
-            conn.close()
-            why = f"HTTP {resp.status}{': ' + detail if detail else ''}"
-            if resp.status in RETRY_STATUS:
-                raise _Retryable(why)
-            raise VoiceError(message("server_error", url=self.url, why=why))
-        return conn, resp
+        except httpx.TransportError as exc:
+            if len(box) > opened and box[-1].status_code == 200:  # broken off mid-stream: no retry, the text was shown
+                raise self._fail("server_error", why=_why(exc)) from None
+            raise _Retryable(_why(exc)) from exc
+
+    def _read_events(self, source: EventSource, out: queue.Queue[tuple[str, Any]], stop: threading.Event) -> None:
+        bad = texts = 0
+        try:
+            for sse in source.iter_sse():
+                if stop.is_set():
+                    return
+                data = sse.data.strip()
+                if not data or data == "[DONE]":
+                    if data:
+                        break
+                    continue
+                error = event_error(data)
+                if error is not None:
+                    raise self._fail("server_error", why=error)
+                text = delta_text(data)
+                if text is None:
+                    bad += 1
+                elif text:
+                    texts += 1
+                    out.put(("text", text))  # raw: the guard rejects control characters, the display cleans
+        except SSEError:
+            kind = clean_line(source.response.headers.get("content-type", "?"), 60)
+            raise self._fail("server_not_stream", kind=kind) from None
+        if bad and not texts:
+            raise self._fail("server_bad_events", count=bad)
+        out.put(("end", None))
 
     def _events(
         self,
         payload: bytes,
+        deadline: float,
         out: queue.Queue[tuple[str, Any]],
         stop: threading.Event,
-        conn_box: list[http.client.HTTPConnection],
+        box: list[httpx.Response],
     ) -> None:
         """Reader thread: retry until the stream opens, then pass each text delta to the queue."""
+        start = time.monotonic()
         last = ""
-        for attempt in range(self.retries + 1):
-            if stop.is_set():
-                return
-            try:
-                conn, resp = self._open(payload)
-                break
-            except _Retryable as exc:
-                last = str(exc)
-                if attempt < self.retries and not stop.wait(self.backoff * (2**attempt)):
-                    continue
-                out.put(("error", VoiceError(message("server_down", url=self.url, why=last))))
-                return
-            except VoiceError as exc:
-                out.put(("error", exc))
-                return
-        conn_box.append(conn)
-        try:
-            for raw in resp:
+        with self.client(deadline) as client:
+            for attempt in range(self.retries + 1):
                 if stop.is_set():
                     return
-                line = raw.decode("utf-8", "replace").strip()
-                if not line.startswith("data:"):
-                    continue
-                data = line[5:].strip()
-                if data == "[DONE]":
-                    break
                 try:
-                    event = json.loads(data)
-                except json.JSONDecodeError:
-                    continue
-                if "error" in event:
-                    err = event["error"]
-                    why = err.get("message", str(err)) if isinstance(err, dict) else str(err)
-                    out.put(("error", VoiceError(message("server_error", url=self.url, why=why))))
+                    self._attempt(client, payload, deadline, out, stop, box)
                     return
-                for choice in event.get("choices") or []:
-                    text = (choice.get("delta") or {}).get("content") or choice.get("text") or ""
-                    if text:
-                        out.put(("text", text))
-            out.put(("end", None))
-        except TimeoutError:
-            out.put(("error", VoiceError(message("server_timeout", url=self.url, seconds=_secs(self.read_timeout)))))
-        except (OSError, http.client.HTTPException) as exc:
-            if not stop.is_set():
-                out.put(("error", VoiceError(message("server_error", url=self.url, why=_why(exc)))))
-        finally:
-            conn.close()
+                except _Retryable as exc:
+                    last = str(exc)
+                    wait = self.backoff * (2**attempt)
+                    if attempt < self.retries and time.monotonic() + wait < deadline and not stop.wait(wait):
+                        continue
+                    out.put(("error", self._fail("server_down", why=last)))
+                    return
+                except _TooLarge:
+                    out.put(("error", self._fail("server_too_much", kib=self.max_bytes // 1024)))
+                    return
+                except _PastDeadline:
+                    out.put(("error", self._fail("server_deadline", seconds=_secs(time.monotonic() - start))))
+                    return
+                except VoiceError as exc:
+                    out.put(("error", exc))
+                    return
+                except Exception as exc:  # anything else from a hostile server must end the turn, not the thread
+                    if not stop.is_set():
+                        out.put(("error", self._fail("server_error", why=clean_line(_why(exc), 200))))
+                    return
 
     # --- the Voice protocol ------------------------------------------------------------------
 
-    def deltas(self, request: VoiceRequest, cancel: threading.Event) -> Iterator[str]:
-        """Raw text deltas from the server; stops soon after `cancel` is set."""
+    def deltas(self, request: VoiceRequest, cancel: threading.Event, deadline: float | None = None) -> Iterator[str]:
+        """Raw text deltas from the server; stops soon after `cancel` is set or the deadline passes."""
+        start = time.monotonic()
+        deadline = start + self.turn_deadline if deadline is None else deadline
         payload = json.dumps(self.body(request)).encode("utf-8")
         out: queue.Queue[tuple[str, Any]] = queue.Queue()
         stop = threading.Event()
-        conn_box: list[http.client.HTTPConnection] = []
-        reader = threading.Thread(target=self._events, args=(payload, out, stop, conn_box), daemon=True)
+        box: list[httpx.Response] = []
+        reader = threading.Thread(target=self._events, args=(payload, deadline, out, stop, box), daemon=True)
         reader.start()
-        # Generous overall limit: every retry may wait a connect timeout, a read timeout and its backoff.
-        waited_limit = (self.retries + 1) * (self.connect_timeout + self.read_timeout) + self.backoff * 2**self.retries
-        waited = 0.0
         try:
             while True:
                 if cancel.is_set():
@@ -210,13 +356,9 @@ class ServerVoice:
                 try:
                     kind, value = out.get(timeout=POLL)
                 except queue.Empty:
-                    waited += POLL
-                    if waited > waited_limit:
-                        raise VoiceError(
-                            message("server_timeout", url=self.url, seconds=_secs(self.read_timeout))
-                        ) from None
+                    if time.monotonic() > deadline:
+                        raise self._fail("server_deadline", seconds=_secs(time.monotonic() - start)) from None
                     continue
-                waited = 0.0
                 if kind == "text":
                     yield value
                 elif kind == "error":
@@ -225,63 +367,88 @@ class ServerVoice:
                     return
         finally:
             stop.set()
-            for conn in conn_box:  # unblocks a reader waiting on the socket
-                conn.close()
+            for resp in box:  # unblocks a reader waiting on the socket
+                resp.close()
 
-    def stream(self, request: VoiceRequest, cancel: threading.Event) -> Iterator[str]:
+    def stream(self, request: VoiceRequest, cancel: threading.Event, deadline: float | None = None) -> Iterator[str]:
+        """The parent's line in pieces; `deadline` (monotonic seconds) is the turn's, shared by the guard's retry."""
+        start = time.monotonic()
+        deadline = start + self.turn_deadline if deadline is None else deadline
         line = LineStream(request, stop_strings(request))
-        for delta in self.deltas(request, cancel):
+        for delta in self.deltas(request, cancel, deadline):
             piece = line.feed(delta)
             if piece:
                 yield piece
             if line.stopped:
                 break
+            if time.monotonic() > deadline:
+                raise self._fail("server_deadline", seconds=_secs(time.monotonic() - start))
         if not cancel.is_set():
             tail = line.finish()
             if tail:
                 yield tail
 
     def list_models(self) -> list[str]:
-        """Model names the server offers (GET /v1/models), for `oudergesprek models --check`."""
-        conn = self._connect()
-        path = urllib.parse.urlsplit(self.url).path.removesuffix("/chat/completions") + "/models"
+        """Model names the server offers (GET /v1/models), for `oudergesprek models --check`: same client, same cap."""
+        deadline = time.monotonic() + self.connect_timeout + self.read_timeout
+        url = self.url.removesuffix("/chat/completions") + "/models"
         try:
-            conn.request("GET", path, headers=self._headers())
-            resp = conn.getresponse()
-            if resp.status != 200:
-                raise VoiceError(message("server_error", url=self.url, why=f"HTTP {resp.status}"))
-            data = json.loads(resp.read().decode("utf-8"))
-        except (OSError, http.client.HTTPException, json.JSONDecodeError) as exc:
-            raise VoiceError(message("server_down", url=self.url, why=_why(exc))) from None
-        finally:
-            conn.close()
-        return [str(m.get("id")) for m in data.get("data", []) if isinstance(m, dict)]
+            with self.client(deadline) as client:
+                resp = client.get(url, headers=self._headers(), timeout=self._timeout(deadline))
+        except _TooLarge:
+            raise self._fail("server_too_much", kib=self.max_bytes // 1024) from None
+        except _PastDeadline:
+            raise self._fail("server_timeout", seconds=_secs(self.connect_timeout + self.read_timeout)) from None
+        except httpx.HTTPError as exc:
+            raise self._fail("server_down", why=_why(exc)) from None
+        if resp.status_code != 200:
+            raise self._fail("server_error", why=f"HTTP {resp.status_code}")
+        try:
+            data = resp.json()
+        except ValueError:
+            raise self._fail("server_error", why=message("why_not_json")) from None
+        items = data.get("data") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            return []
+        return [clean_line(str(m.get("id")), 200) for m in items if isinstance(m, dict) and m.get("id") is not None]
 
 
 def _secs(value: float) -> str:
-    return f"{value:g}"
+    return f"{round(value, 1):g}"
 
 
 def _why(exc: BaseException) -> str:
-    if isinstance(exc, ConnectionRefusedError):
+    """A short Dutch reason for a network failure, looking through httpx's wrapped exceptions."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError):
+            return message("why_refused")
+        if isinstance(seen, socket.gaierror):
+            return message("why_unknown_host")
+        if isinstance(seen, socket.timeout | TimeoutError | httpx.TimeoutException):
+            return message("why_timeout")
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc)
+    if "refused" in text.lower():
         return message("why_refused")
-    if isinstance(exc, socket.timeout | TimeoutError):
-        return message("why_timeout")
-    if isinstance(exc, socket.gaierror):
-        return message("why_unknown_host")
-    return str(exc) or type(exc).__name__
+    return clean_line(text, 200) or type(exc).__name__
 
 
-def _error_detail(resp: http.client.HTTPResponse) -> str:
-    """A short reason from an error body, if the server sent one."""
+def _error_detail(resp: httpx.Response) -> str:
+    """A short, cleaned reason from an error body, if the server sent one; at most ERROR_BODY bytes are read."""
+    raw = b""
     try:
-        raw = resp.read(2000).decode("utf-8", "replace")
-    except (OSError, http.client.HTTPException):
-        return ""
+        for chunk in resp.iter_bytes():
+            raw += chunk
+            if len(raw) >= ERROR_BODY:
+                break
+    except (httpx.HTTPError, _TooLarge, _PastDeadline):
+        pass
+    text = raw[:ERROR_BODY].decode("utf-8", "replace")
     try:
-        data = json.loads(raw)
+        data = json.loads(text)
         err = data.get("error", data) if isinstance(data, dict) else data
-        text = err.get("message", "") if isinstance(err, dict) else str(err)
-    except json.JSONDecodeError:
-        text = raw
-    return " ".join(str(text).split())[:200]
+        text = str(err.get("message", "") if isinstance(err, dict) else err)
+    except ValueError:
+        pass
+    return clean_line(text, 200)

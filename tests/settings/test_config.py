@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from simulator.settings.config import (
     Config,
     ConfigError,
+    check_config,
     config_path,
-    dumps_toml,
+    edit_config,
     load_config,
     save_config,
     update_config,
 )
+from tests.conftest import run_cli
 
 
 def _write(text: str) -> Path:
@@ -81,18 +85,71 @@ def test_bad_values_name_their_source(monkeypatch: pytest.MonkeyPatch) -> None:
         load_config()
 
 
-def test_toml_writer_round_trips_what_tomllib_reads() -> None:
-    data = {
-        "a": "tab\there\nnewline é",
-        "b": True,
-        "c": 3,
-        "d": 0.5,
-        "list": ["x", 1],
-        "t": {"k": "v", "sub": {"n": 1}},
-        "key with space": 1,
-    }
-    assert tomllib.loads(dumps_toml(data)) == data
-
-
 def test_config_is_a_plain_dataclass() -> None:
     assert Config(voice="local", model="m").model == "m"
+
+
+def test_save_keeps_the_users_comments() -> None:
+    path = _write(
+        '# Instellingen van Pabo Noord\ntheme = "donker"  # huisstijl\n\n[institute]\n# contact\nname = "Pabo"\n'
+    )
+    update_config(trainee_name="Sanne")
+    text = path.read_text(encoding="utf-8")
+    assert "# Instellingen van Pabo Noord" in text and "# huisstijl" in text and "# contact" in text
+    data = tomllib.loads(text)
+    assert data == {"theme": "donker", "trainee_name": "Sanne", "institute": {"name": "Pabo"}}
+
+
+def test_broken_file_is_one_line_naming_file_and_line() -> None:
+    path = _write('theme = "donker"\n\nvoice = \n')
+    problem = check_config()
+    assert problem is not None and "\n" not in problem
+    assert problem.startswith(f"{path}:3: ") and "geen geldige TOML" in problem
+    assert check_config(path.with_name("bestaat-niet.toml")) is None
+
+
+def test_broken_file_is_reported_when_the_cli_starts() -> None:
+    path = _write("theme = [\n")
+    result = run_cli("acts", stdin="")
+    assert result.returncode == 0
+    warnings = [line for line in result.stderr.splitlines() if "config.toml" in line]
+    assert len(warnings) == 1 and warnings[0].startswith(f"{path}:")
+    assert "Traceback" not in result.stderr
+
+
+def test_broken_file_is_reported_when_the_app_starts() -> None:
+    from simulator.app import backend
+
+    _write("theme = 'open\n")
+    settings = backend.load_settings()
+    assert "config.toml:1:" in settings["config_error"]
+
+
+def _bump(path: str, key: str, times: int, start: Any) -> None:
+    start.wait()  # all three begin together, so their read-modify-writes overlap
+    for _ in range(times):
+
+        def change(config: Config) -> Config:
+            counts = dict(config.extra.get("tellers", {}))
+            counts[key] = counts.get(key, 0) + 1
+            config.extra["tellers"] = counts
+            return config
+
+        edit_config(change, Path(path))
+
+
+def test_two_processes_saving_at_once_lose_no_update(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("# gedeeld\n", encoding="utf-8")
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Barrier(3)
+    workers = [ctx.Process(target=_bump, args=(str(path), key, 25, start)) for key in ("a", "b")]
+    for w in workers:
+        w.start()
+    _bump(str(path), "c", 25, start)
+    for w in workers:
+        w.join(60)
+        assert w.exitcode == 0
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert data["tellers"] == {"a": 25, "b": 25, "c": 25}
+    assert path.read_text(encoding="utf-8").startswith("# gedeeld")

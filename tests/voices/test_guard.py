@@ -8,7 +8,7 @@ import pytest
 
 from simulator.content.loader import persona_lines, scenario_lines
 from simulator.engine.lines import fill, slot_values
-from simulator.voices.guard import check_line, words
+from simulator.voices.guard import check_form, check_line, words
 
 R = words().reasons
 
@@ -68,7 +68,7 @@ def test_every_curated_line_passes(library, request_obj) -> None:
             )
             for _, raw in [*persona_lines(persona), *scenario_lines(scenario)]:
                 line = fill(raw, slots)
-                reason = check_line(line, request)
+                reason = check_form(line, request)
                 if reason:
                     rejected.append((persona.id, line, reason))
     assert rejected == []

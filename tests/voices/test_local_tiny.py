@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from simulator.voices.factory import VoiceError, make_voice
+from simulator.voices.base import VoiceError
 from simulator.voices.guarded import speak
 from simulator.voices.local import LocalVoice
+from simulator.voices.registry import build_voice as make_voice
 
 
 @pytest.fixture(scope="module")

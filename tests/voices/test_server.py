@@ -11,8 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from simulator.voices.factory import VoiceError, make_voice
+from simulator.voices.base import VoiceError
 from simulator.voices.guarded import speak
+from simulator.voices.registry import build_voice as make_voice
 from simulator.voices.server import ServerVoice, endpoint
 
 LINE = "Nou, ik vind het gewoon raar. Ze haalt goede cijfers en dan krijgt ze dit advies?"

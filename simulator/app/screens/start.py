@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from simulator.app import backend
-from simulator.app.labels import DIFFICULTY_LABELS, TYPE_LABELS, VOICE_LABELS, role_label
+from simulator.app.labels import DIFFICULTY_LABELS, TYPE_LABELS, role_label
 from simulator.app.screens.base import AppScreen
 from simulator.app.widgets.titlebar import TitleBar
 
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from simulator.content.loader import Library
 
 DIFFICULTIES = ("makkelijk", "normaal", "moeilijk")
-MODEL_VOICES = ("local", "server")
 
 
 class StartScreen(AppScreen):
@@ -36,6 +35,7 @@ class StartScreen(AppScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "dossier", "Naar dossier"),
         Binding("ctrl+r", "transcripts", "Transcripten"),
+        Binding("ctrl+o", "voortgang", "Voortgang"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -70,13 +70,11 @@ class StartScreen(AppScreen):
             with Horizontal(classes="buttons"):
                 yield Button("Naar het dossier", variant="primary", id="go", disabled=True)
                 yield Button("Transcripten", id="transcripts")
+                yield Button("Voortgang", id="voortgang")
         yield Footer(compact=True)
 
     def _voice_options(self) -> list[tuple[str, str]]:
-        options = [(VOICE_LABELS["scripted"], "scripted")]
-        if backend.model_voices_available():
-            options += [(VOICE_LABELS[k], k) for k in MODEL_VOICES]
-        return options
+        return backend.voice_choices()  # the voice registry's kinds and labels
 
     def on_mount(self) -> None:
         self._describe_difficulty("normaal")
@@ -179,7 +177,7 @@ class StartScreen(AppScreen):
         library = self.oapp.library
         assert library is not None
         t = saved.transcript
-        voice = t.voice if t.voice in MODEL_VOICES else "scripted"
+        voice = t.voice if t.voice in {kind for _, kind in backend.voice_choices()} else "scripted"
         return backend.Setup(
             scenario=library.scenarios[t.scenario_id or ""],
             persona=library.personas[t.persona_id or ""],
@@ -285,3 +283,9 @@ class StartScreen(AppScreen):
         from simulator.app.screens.transcripten import TranscriptenScreen
 
         self.app.push_screen(TranscriptenScreen())
+
+    @on(Button.Pressed, "#voortgang")
+    def action_voortgang(self) -> None:
+        from simulator.app.screens.voortgang import VoortgangScreen
+
+        self.app.push_screen(VoortgangScreen())

@@ -1,7 +1,8 @@
 """Render a session report as plain text (terminal) or Markdown (export, trainers).
 
 Both renderers read the JSON form (`Report.to_dict()`), so a report saved as JSON
-renders the same as a fresh one. Headings and code names come from the data file.
+renders the same as a fresh one (older saved reports without n.v.t. parts too).
+Headings come from scoring.yaml, act names from codes.yaml.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import textwrap
 from collections.abc import Mapping
 from typing import Any
 
-from feedback.score import Report, scoring_config
+from feedback.codes import LABELS as CODE_LABELS
+from feedback.scoring import Report, scoring_config
 
 WIDTH = 88
 DIMENSIONS = ("listening", "boundaries", "bad_news")
@@ -22,9 +24,9 @@ def _as_dict(report: Report | Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _labels() -> tuple[Mapping[str, str], Mapping[str, str], Mapping[str, str]]:
     """(report headings, dimension labels, code labels) from scoring.yaml."""
-    raw = scoring_config().raw
-    dims = {d: str(raw[d]["label"]) for d in DIMENSIONS}
-    return raw["report"], dims, raw["code_labels"]
+    file = scoring_config().file
+    dims = {d: getattr(file, d).label for d in DIMENSIONS}
+    return file.report.model_dump(), dims, CODE_LABELS
 
 
 def _title(data: Mapping[str, Any], labels: Mapping[str, str]) -> str:
@@ -62,6 +64,9 @@ def render_text(report: Report | Mapping[str, Any]) -> str:
             out.append(_wrap(s["explanation"], "      "))
             for e in s["evidence"]:
                 out.append(_wrap(f'{labels["turn"]} {e["turn"] + 1}: "{e["text"]}"', "        > "))
+        for s in d.get("not_applicable", []):
+            out.append(f"  - {s['label']}: {labels['not_applicable']} ({labels['not_applicable_short']})")
+            out.append(_wrap(s["reason"], "      "))
         out.append("")
     out.append(labels["turns"])
     for t in data.get("turns", []):
@@ -97,6 +102,8 @@ def render_markdown(report: Report | Mapping[str, Any]) -> str:
                 out.append(f'> {labels["turn"]} {e["turn"] + 1}: "{_md(e["text"])}"  ')
             if s["evidence"]:
                 out.append("")
+        for s in d.get("not_applicable", []):
+            out += [f"### {_md(s['label'])}: {labels['not_applicable']}", "", _md(s["reason"]), ""]
     out += [f"## {labels['turns']}", ""]
     for t in data.get("turns", []):
         codes = _codes(t["codes"], code_labels, labels["no_codes"])

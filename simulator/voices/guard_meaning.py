@@ -1,0 +1,292 @@
+"""The meaning check: a generated line must say roughly what the engine meant, as this parent.
+
+The form checks in `guard.py` let through fluent lines that break the illusion:
+thanks after bad news, the parent naming himself in the third person, "hem" for
+a girl, an advice level nobody mentioned, a line said twice. Here each of those
+is a cheap check with a reason a trainer can read; meaning itself is the cosine
+of sentence embeddings (`feedback.embed`) with the engine's chosen curated line
+and the intent's other lines, or lemma overlap when no semantic embedder is
+installed. Thresholds and word lists live in `guard_words.yaml` under `meaning`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from simulator.voices.base import VoiceRequest
+from simulator.voices.guard_fold import fold
+
+QUOTES = "\"'“”‘’„‚«»`"
+_WORD = re.compile(r"[a-z0-9]+")
+_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][a-zà-ÿ]{2,}\b")
+
+
+@dataclass(frozen=True)
+class MeaningWords:
+    reasons: dict[str, str]
+    min_similarity: float
+    min_overlap: float
+    max_repeat: float
+    max_echo: float
+    worried: frozenset[str]
+    accepting: frozenset[str]
+    satisfied: tuple[re.Pattern[str], ...]
+    demand: tuple[re.Pattern[str], ...]
+    teacher_role: tuple[re.Pattern[str], ...]
+    fact_words: frozenset[str]
+    male_people: frozenset[str]
+    female_people: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def meaning_words() -> MeaningWords:
+    raw = resources.files("simulator.voices").joinpath("guard_words.yaml").read_text(encoding="utf-8")
+    m = yaml.safe_load(raw)["meaning"]
+
+    def comp(key: str) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p) for p in m[key])
+
+    return MeaningWords(
+        reasons=dict(m["reasons"]),
+        min_similarity=float(m["min_similarity"]),
+        min_overlap=float(m["min_overlap"]),
+        max_repeat=float(m["max_repeat"]),
+        max_echo=float(m["max_echo"]),
+        worried=frozenset(m["worried_intents"]),
+        accepting=frozenset(m["accepting_intents"]),
+        satisfied=comp("satisfied"),
+        demand=comp("demand"),
+        teacher_role=comp("teacher_role"),
+        fact_words=frozenset(m["fact_words"]),
+        male_people=frozenset(m["male_people"]),
+        female_people=frozenset(m["female_people"]),
+    )
+
+
+# --- what the parent may know ------------------------------------------------------------------
+
+
+def _strings(value: Any, skip: frozenset[str]) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in skip:
+                yield str(key)
+                yield from _strings(item, skip)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item, skip)
+
+
+_FILE_WORDS: dict[tuple[int, int], tuple[Any, Any, frozenset[str]]] = {}
+
+
+def _file_words(scenario: Any, persona: Any) -> frozenset[str]:
+    """Folded words of the case file and the persona (never what the parent does not know); cached per pair."""
+    key = (id(scenario), id(persona))
+    hit = _FILE_WORDS.get(key)
+    if hit is not None and hit[0] is scenario and hit[1] is persona:
+        return hit[2]
+    skip = frozenset({"parent_does_not_know", "learning_goals", "effects"})
+    texts = [*_strings(scenario.model_dump(), skip), *_strings(persona.model_dump(), skip)]
+    found = frozenset(_WORD.findall(fold(" ".join(texts))))
+    if len(_FILE_WORDS) > 64:
+        _FILE_WORDS.clear()
+    _FILE_WORDS[key] = (scenario, persona, found)
+    return found
+
+
+def known_words(request: VoiceRequest) -> frozenset[str]:
+    said = " ".join([request.teacher_text, request.scripted_line, *request.style_examples, *request.slots.values()])
+    said += " " + " ".join(t for _, t in request.history)
+    return _file_words(request.scenario, request.persona) | frozenset(_WORD.findall(fold(said)))
+
+
+def invented_facts(line: str, request: VoiceRequest) -> list[str]:
+    """Numbers, advice levels, months, weekdays and names in the line that nobody mentioned."""
+    known = known_words(request)
+    folded = fold(line)
+    out = [n for n in _NUMBER.findall(folded) if n not in known and n.replace(",", ".").split(".")[0] not in known]
+    out += [w for w in _WORD.findall(folded) if w in meaning_words().fact_words and w not in known]
+    for name in _NAME.findall(line):
+        low = fold(name)
+        if low not in known and not _dictionary_word(low):
+            out.append(name)
+    return out
+
+
+def _dictionary_word(word: str) -> bool:
+    from simplemma import is_known
+
+    return bool(is_known(word, lang="nl"))
+
+
+# --- who speaks, about whom ---------------------------------------------------------------------
+
+
+def names_self(line: str, request: VoiceRequest) -> bool:
+    """The parent uses their own first name or full name: speaking about themselves in the third person."""
+    folded = f" {fold(line)} "
+    parts = fold(request.persona.name).split()
+    if not parts:
+        return False
+    child = fold(request.scenario.dossier.child.name)
+    names = {" ".join(parts)} | ({parts[0]} if parts[0] != child else set())
+    return any(f" {n} " in folded for n in names)
+
+
+def wrong_child(line: str, request: VoiceRequest) -> bool:
+    """Son for a daughter, 'hem' for a girl, 'zij' next to a boy's name: the child is not this child."""
+    w = meaning_words()
+    child = request.scenario.dossier.child
+    girl = child.gender == "meisje"
+    words = _WORD.findall(fold(line))
+    known = known_words(request)
+    wrong_noun = ("zoon", "jongen", "zoontje") if girl else ("dochter", "meisje", "dochtertje")
+    if any(n in words and n not in known for n in wrong_noun):
+        return True
+    name = fold(child.name)
+    others = w.male_people if girl else w.female_people
+    if any(o in words for o in others):
+        return False
+    mentions_child = name in words or any(n in words for n in ("kind", "zoon", "dochter"))
+    if girl:
+        return mentions_child and any(p in words for p in ("hij", "hem"))
+    sentences = [fold(s) for s in re.split(r"(?<=[.!?])\s+", line)]
+    return any(name in s.split() and "zij" in s.split() for s in sentences)
+
+
+def quoted(line: str) -> bool:
+    text = line.strip()
+    return len(text) > 2 and text[0] in QUOTES and text[-1] in QUOTES + ".!?" and text.rstrip(".!?")[-1:] in QUOTES
+
+
+def _any(patterns: Sequence[re.Pattern[str]], folded: str) -> bool:
+    return any(p.search(folded) for p in patterns)
+
+
+# --- meaning ------------------------------------------------------------------------------------
+
+
+def intent_lines(request: VoiceRequest) -> list[str]:
+    """The chosen line first, then the intent's other lines for this persona and scenario, filled in."""
+    p, s = request.persona, request.scenario
+    sets = [src[request.intent] for src in (p.lines, s.lines, s.role_lines.get(p.role, {})) if request.intent in src]
+    sets += [c.lines for c in s.concerns if c.id == request.concern_id]
+    sets += [a.lines for a in [*p.answers, *s.answers] if getattr(a, "id", None) == request.answer_topic]
+    sets += [b.lines for b in p.boundary_behaviours if b.kind == request.boundary_kind]
+    raw = [e.text for ls in sets for e in ls.entries()]
+    raw += [t for n in s.next_steps if n.id == request.next_step_id for t in n.accept_lines]
+    lines = [request.scripted_line, *request.style_examples, *(_fill(t, request) for t in raw)]
+    return list(dict.fromkeys(x for x in lines if x and x != "..."))
+
+
+def _fill(text: str, request: VoiceRequest) -> str:
+    for key, value in request.slots.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def _lemmas(text: str) -> set[str]:
+    """Content lemmas: the guard's frequent Dutch words left out."""
+    from feedback.text import lemmas
+    from simulator.voices.guard import words
+
+    return set(lemmas(text)) - words().dutch
+
+
+@dataclass(frozen=True)
+class Similarity:
+    meaning: float
+    repeat: float
+    echo: float
+    semantic: bool
+
+
+def similarity(line: str, request: VoiceRequest, embedder: Any = None) -> Similarity:
+    """How close the line is to what was meant, to earlier parent lines, and to the teacher's last line."""
+    own = fold(line)
+    meant = [x for x in intent_lines(request) if fold(x) != own]  # a curated candidate is not its own evidence
+    earlier = [t for s, t in request.history if s == "parent"]
+    if embedder is None:
+        from feedback.embed import get_embedder
+
+        embedder = get_embedder()
+    if not embedder.semantic:
+        mine = _lemmas(line)
+
+        def overlap(other: str) -> float:
+            theirs = _lemmas(other)
+            return len(mine & theirs) / max(1, len(mine | theirs)) if mine else 0.0
+
+        return Similarity(
+            meaning=max((overlap(x) for x in meant), default=0.0),
+            repeat=max((overlap(x) for x in earlier), default=0.0),
+            echo=overlap(request.teacher_text) if request.teacher_text else 0.0,
+            semantic=False,
+        )
+    from feedback.embed import cached_embed, cosine
+
+    fixed = cached_embed(embedder, meant, query=False) if meant else []
+    said = embedder.embed([line, *earlier, *([request.teacher_text] if request.teacher_text else [])], query=False)
+    mine, rest = said[0], said[1:]
+    return Similarity(
+        meaning=max((cosine(mine, v) for v in fixed), default=0.0),
+        repeat=max((cosine(mine, v) for v in rest[: len(earlier)]), default=0.0),
+        echo=cosine(mine, rest[-1]) if request.teacher_text else 0.0,
+        semantic=True,
+    )
+
+
+def check_meaning(line: str, request: VoiceRequest, embedder: Any = None) -> str | None:
+    """None when the line fits what the engine meant for this parent, else the reason it does not."""
+    rule = rule_reason(line, request)
+    if rule is not None:
+        return rule
+    return similarity_reason(similarity(line, request, embedder))
+
+
+def similarity_reason(sim: Similarity, min_similarity: float | None = None) -> str | None:
+    """The verdict of the embedding (or overlap) figures; `min_similarity` overrides the data file's."""
+    w = meaning_words()
+    r = w.reasons
+    if sim.semantic:
+        if sim.repeat >= w.max_repeat:
+            return r["repeat"]
+        if sim.echo >= w.max_echo:
+            return r["echo"]
+        floor = w.min_similarity if min_similarity is None else min_similarity
+    else:
+        floor = w.min_overlap if min_similarity is None else min_similarity
+    return r["meaning"] if sim.meaning < floor else None
+
+
+def rule_reason(line: str, request: VoiceRequest) -> str | None:
+    """The explainable checks: quote marks, who speaks, which child, which facts, which stance."""
+    w = meaning_words()
+    r = w.reasons
+    folded = fold(line)
+    if quoted(line):
+        return r["quoted"]
+    if names_self(line, request):
+        return r["own_name"]
+    if _any(w.teacher_role, folded):
+        return r["teacher_role"]
+    if wrong_child(line, request):
+        return r["child"]
+    if invented_facts(line, request):
+        return r["invented"]
+    if request.intent in w.worried and _any(w.satisfied, folded):
+        return r["stance"]
+    if request.intent in w.accepting and _any(w.demand, folded):
+        return r["demand"]
+    return None

