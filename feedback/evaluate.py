@@ -105,13 +105,13 @@ def load_items(path: Path) -> list[Item]:
     return items
 
 
-def evaluate(items: Sequence[Item]) -> Report:
-    """Compare the recogniser's codes with the labels, item by item."""
+def evaluate(items: Sequence[Item], embedder: Any = None) -> Report:
+    """Compare the recogniser's codes with the labels, item by item (optionally with an embedder)."""
     per_code = {c: CodeScore() for c in ALL_CODES}
     exact = 0
     errors: list[tuple[Item, list[str]]] = []
     for item in items:
-        predicted = set(codes_of(recognise(item.text, item.parent_before, item.history)))
+        predicted = set(codes_of(recognise(item.text, item.parent_before, item.history, embedder=embedder)))
         gold = set(item.codes)
         for c in ALL_CODES:
             if c in predicted and c in gold:
@@ -127,8 +127,18 @@ def evaluate(items: Sequence[Item]) -> Report:
     return Report(per_code, len(items), exact, errors)
 
 
-def evaluate_file(path: Path | str) -> Report:
-    return evaluate(load_items(Path(path)))
+def evaluate_file(path: Path | str, embedder: Any = None) -> Report:
+    return evaluate(load_items(Path(path)), embedder)
+
+
+def _embedder() -> Any:
+    """The sentence embedder, when the optional package is installed and semantic; else None."""
+    try:
+        from feedback.embed import get_embedder
+    except ImportError:
+        return None
+    found = get_embedder()
+    return found if getattr(found, "semantic", False) else None
 
 
 def format_table(report: Report) -> str:
@@ -160,8 +170,12 @@ def main(argv: Iterable[str] | None = None, stdout: TextIO = sys.stdout) -> int:
     parser = argparse.ArgumentParser(prog="python -m feedback.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path)
     parser.add_argument("--errors", action="store_true", help="list every item where codes differ")
+    parser.add_argument("--embedder", action="store_true", help="let the paraphrase check use the sentence embedder")
     args = parser.parse_args(list(argv) if argv is not None else None)
-    report = evaluate_file(args.file)
+    embedder = _embedder() if args.embedder else None
+    if args.embedder and embedder is None:
+        print("(geen semantische embedder beschikbaar: alleen woordoverlap)", file=stdout)
+    report = evaluate_file(args.file, embedder)
     print(format_table(report), file=stdout)
     if args.errors:
         print(format_errors(report), file=stdout)

@@ -287,7 +287,8 @@ def acts() -> None:
 def cohort(paths: tuple[Path, ...], fmt: str, output: Path | None, anonymise: bool, salt: str | None) -> None:
     """Groepsoverzicht: transcripten uit mappen, zip-bestanden of losse bestanden, per student."""
     from simulator.content.loader import load_library
-    from simulator.records.cohort import DEFAULT_SALT, load_cohort
+    from simulator.records.cohort import DEFAULT_SALT
+    from simulator.records.cohort_load import load_cohort
     from simulator.records.cohort_render import render
     from simulator.records.cohort_words import words
     from simulator.storage import save_atomic

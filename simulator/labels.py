@@ -39,7 +39,7 @@ def labels() -> LabelFile:
     return LabelFile.model_validate(yaml.safe_load(text))
 
 
-def message(key: str, **values: Any) -> str:
+def message(key: str, /, **values: Any) -> str:
     """A Dutch message from labels.yaml with its {placeholders} filled in."""
     return labels().messages[key].format(**values)
 

@@ -77,25 +77,55 @@ def _drop_small_talk(rules: Rules, turn: Turn, found: dict[str, Act]) -> None:
             del found[code]
 
 
+def _pair(item: Any) -> tuple[str, str] | None:
+    speaker: Any = None
+    text: Any = None
+    if isinstance(item, Mapping):
+        speaker = item.get("speaker", item.get("role"))
+        text = item.get("text", item.get("content"))
+    elif isinstance(item, Sequence) and not isinstance(item, str | bytes) and len(item) >= 2:
+        speaker, text = item[0], item[1]
+    if isinstance(speaker, str) and isinstance(text, str):
+        return speaker.strip().lower(), text
+    return None
+
+
 def history_from_json(value: Any) -> list[tuple[str, str]]:
     """History from JSON: a list of [speaker, text] pairs or {"speaker", "text"} objects."""
-    out: list[tuple[str, str]] = []
     if not value or isinstance(value, str | bytes):
-        return out
+        return []
     try:
         items = list(value)
     except TypeError:
-        return out
-    for item in items:
-        speaker: Any = None
-        text: Any = None
-        if isinstance(item, Mapping):
-            speaker = item.get("speaker", item.get("role"))
-            text = item.get("text", item.get("content"))
-        elif isinstance(item, Sequence) and not isinstance(item, str | bytes) and len(item) >= 2:
-            speaker, text = item[0], item[1]
-        if isinstance(speaker, str) and isinstance(text, str):
-            out.append((speaker.strip().lower(), text))
+        return []
+    return [p for p in map(_pair, items) if p is not None]
+
+
+RECENT_PARENT_TURNS = 6
+"""How far back the reflections look: a summary gathers at most the last six parent turns."""
+
+
+def _recent_history(history: Any) -> list[tuple[str, str]]:
+    """The tail of the history that holds the last few parent turns, read from the end.
+
+    Reading only the tail keeps one turn's cost independent of the transcript's length, so a
+    whole transcript is recognised in linear time.
+    """
+    if not history or isinstance(history, str | bytes):
+        return []
+    if not isinstance(history, Sequence):
+        return history_from_json(history)
+    out: list[tuple[str, str]] = []
+    parents = 0
+    for item in reversed(history):
+        pair = _pair(item)
+        if pair is None:
+            continue
+        out.append(pair)
+        parents += pair[0] == "parent"
+        if parents > RECENT_PARENT_TURNS:
+            break
+    out.reverse()
     return out
 
 
@@ -115,7 +145,7 @@ def recognise(
         return []
     rules = loaded_rules()
     turn = Turn(text, rules)
-    hist = history_from_json(history)
+    hist = _recent_history(history)
     parent = parent_before if isinstance(parent_before, str) and parent_before.strip() else None
     parents = parent_texts(parent, hist)
     if parent is None and parents:

@@ -132,34 +132,60 @@ def _line_map(path: Path, root: yaml.Node) -> LineMap:
     return out
 
 
-def _compose(path: Path, text: str) -> yaml.Node | None:
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
+class _DepthError(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, stopping as soon as nesting passes MAX_NESTING.
+
+    PyYAML's scanner slows down with every open bracket and its composer recurses
+    per level, so a file of 20,000 `[` would take minutes; stopping at the limit
+    keeps every file to milliseconds.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                raise _DepthError(self.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError) -> ContentError:
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise ContentError([Problem(str(path), f"YAML-fout: {exc.problem or exc}", line=line)]) from None
+        return ContentError([Problem(str(path), f"YAML-fout: {exc.problem or exc}", line=line)])
+    return ContentError([Problem(str(path), f"YAML-fout: {exc}")])
+
+
+def _compose(path: Path, loader: _Loader) -> yaml.Node | None:
+    try:
+        return loader.get_single_node()  # type: ignore[no-any-return]
     except yaml.YAMLError as exc:
-        raise ContentError([Problem(str(path), f"YAML-fout: {exc}")]) from None
+        raise _yaml_error(path, exc) from None
+    except _DepthError as exc:
+        raise _fail(path, "too_deep", line=exc.line, limit=MAX_NESTING) from None
     except RecursionError:
         raise _fail(path, "too_deep", limit=MAX_NESTING) from None
 
 
-def _construct(path: Path, node: yaml.Node) -> Any:
+def _construct(path: Path, loader: _Loader, node: yaml.Node) -> Any:
     """Build Python data from the checked node, without parsing the text a second time."""
-    loader = yaml.SafeLoader("")
     try:
         return loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise ContentError([Problem(str(path), f"YAML-fout: {exc.problem or exc}", line=line)]) from None
-    except (yaml.YAMLError, ValueError, TypeError) as exc:
+    except yaml.YAMLError as exc:
+        raise _yaml_error(path, exc) from None
+    except (ValueError, TypeError, OverflowError) as exc:
         raise ContentError([Problem(str(path), f"YAML-fout: {exc}")]) from None
     except RecursionError:
         raise _fail(path, "too_deep", limit=MAX_NESTING) from None
-    finally:
-        loader.dispose()
 
 
 def json_depth(data: Any) -> int:
@@ -196,13 +222,20 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
         lines: LineMap = {}
     else:
         text = read_text(path)
-        node = _compose(path, text)
-        if node is None:
-            data, lines = None, {}
-        else:
-            _check_expansion(path, node)
-            lines = _line_map(path, node)
-            data = _construct(path, node)
+        try:
+            loader = _Loader(text)
+        except yaml.YAMLError as exc:  # a character YAML does not allow, found before parsing
+            raise _yaml_error(path, exc) from None
+        try:
+            node = _compose(path, loader)
+            if node is None:
+                data, lines = None, {}
+            else:
+                _check_expansion(path, node)
+                lines = _line_map(path, node)
+                data = _construct(path, loader, node)
+        finally:
+            loader.dispose()
     if not isinstance(data, dict):
         raise ContentError(
             [Problem(str(path), "verwacht een YAML-mapping (sleutel: waarde) bovenaan het bestand", line=1)]

@@ -17,8 +17,12 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
+        """Always one line: a field name or message taken from a hostile file cannot add lines or escapes."""
+        from simulator.safe_text import clean_line
+
         place = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{place}: {self.field}: {self.message}" if self.field else f"{place}: {self.message}"
+        field, message = clean_line(self.field, 200), clean_line(self.message, 500)
+        return clean_line(place) + (f": {field}: {message}" if field else f": {message}")
 
 
 class ContentError(Exception):

@@ -94,16 +94,24 @@ def boundary(ctx: Context) -> str | None:
     state = ctx.state
     if ctx.teacher_turns - state.tested_at < rules.escalation.test_every or ctx.news_now:
         return None
-    if ctx.teacher_turns < rules.boundary.earliest_turn and not ctx.provoked:
-        return None
+    early = ctx.teacher_turns < rules.boundary.earliest_turn
+    if early and not ctx.kinds & {"attack"}:
+        return None  # not in the first parent turns, unless the teacher attacked
     caved = state.caved > state.caved_at_test
     own = (
         state.news_given
+        and state.news_at >= 0
         and ctx.teacher_turns - state.news_at >= rules.boundary.own_agenda_after_news
         and state.last_change >= 0
     )
-    if not (ctx.provoked or caved or own):
-        return None
+    mine = set(rules.boundary.own_agenda)
+
+    def triggered(kind: str) -> bool:
+        """Provocation sets off a reaction; the parent's own demand needs its own moment (or caving)."""
+        if kind in mine:
+            return caved or own
+        return ctx.provoked or caved
+
     recent = state.tested[-2:]
     expected = {m.kind for m in ctx.scenario.boundary_moments}
     ready = [
@@ -111,7 +119,7 @@ def boundary(ctx: Context) -> str | None:
         for b in ctx.persona.boundary_behaviours
         if state.tension >= boundary_threshold(b.min_tension, state.caved)
         and b.kind not in recent
-        and (ctx.provoked or caved or b.kind in rules.boundary.own_agenda)
+        and triggered(b.kind)
     ]
     if not ready:
         return None

@@ -31,8 +31,8 @@ KINDS = (
 # tests/data/README.md, "Routing probes r2"). `semantic` applies with an embedding model,
 # `keywords` to the lemma-overlap fallback.
 PARAMS = {
-    "semantic": {"worry": 0.02, "kw": 0.03, "ask": 0.80, "step": 0.80, "fact": 0.84, "news": 0.86},
-    "keywords": {"worry": 0.2, "kw": 0.25, "ask": 0.20, "step": 0.20, "fact": 0.30, "news": 0.35},
+    "semantic": {"step_margin": 0.03, "worry": 0.02, "kw": 0.03, "ask": 0.80, "step": 0.80, "fact": 0.84, "news": 0.86},
+    "keywords": {"step_margin": 0.1, "worry": 0.2, "kw": 0.25, "ask": 0.20, "step": 0.20, "fact": 0.30, "news": 0.35},
 }
 DUTCH_MIN = 0.5  # share of known Dutch words below which a turn is not understood
 REPEAT_RATIO = 0.92
@@ -171,17 +171,27 @@ def _question_topic(router: _Router, hits: _Cues) -> Move:
 
 def _statement(router: _Router, hits: _Cues, scenario: Scenario, history: Sequence[tuple[str, str]]) -> Move:
     """News, a fact the parent did not know, or other information."""
-    if hits["news"]:
-        return Move("news", None, 1.0, hits["news"])
     news = router.best("news")
-    if news is not None and (news.hits or router.passes(news, "news")):
-        told = any(_is_teacher(s) and _forms_hit(t, scenario.news_keywords) for s, t in history)
-        if not told:
-            return Move("news", None, news.score, news.evidence)
+    if news is not None and (news.hits or router.passes(news, "news")) and not _news_told(scenario, history):
+        return Move("news", None, news.score, news.evidence)
     fact = router.best("fact")
+    step = router.best("step")
+    if router.passes(step, "step") and step is not None and (
+        fact is None or step.sim > fact.sim + router.params["step_margin"]
+    ):
+        return Move("proposal", step.topic, step.score, step.evidence)
     if router.passes(fact, "fact") and fact is not None:
         return Move("new_fact", fact.topic, fact.score, fact.evidence)
     return Move("information", None, 0.5, "")
+
+
+def _news_told(scenario: Scenario, history: Sequence[tuple[str, str]]) -> bool:
+    """Whether an earlier teacher line already gave the news (its keywords or a news cue)."""
+    c = cues()
+    for speaker, text in history:
+        if _is_teacher(speaker) and (_forms_hit(text, scenario.news_keywords) or c.hit("news", fold(text))):
+            return True
+    return False
 
 
 def _forms_hit(text: str, keywords: Sequence[str]) -> bool:
@@ -234,7 +244,9 @@ def understand(
         found.append(Move("check", None, 1.0, hits["check"]))
     if hits["limit"] or LIMIT_ACTS & codes:
         found.append(Move("limit", None, 1.0, hits["limit"] or ",".join(sorted(LIMIT_ACTS & codes))))
-    if hits["proposal"] or ("structuring" in codes and asks):
+    if asks and hits["no_topic"]:
+        found.append(Move("question", None, 1.0, hits["no_topic"]))
+    elif hits["proposal"] or ("structuring" in codes and asks):
         step = router.best("step")
         topic = step.topic if router.passes(step, "step") and step is not None else None
         found.append(Move("proposal", topic, step.score if step else 0.5, hits["proposal"] or "structuring"))
@@ -242,7 +254,9 @@ def understand(
         found.append(Move("reflection", None, 1.0, hits["reflection"] or "reflection"))
     if hits["small_talk"]:
         found.append(Move("small_talk", None, 1.0, hits["small_talk"]))
-    if asks and not any(m.kind in ("check", "proposal", "small_talk") for m in found):
+    if hits["news"] and not asks and not _news_told(scenario, history):
+        found.append(Move("news", None, 1.0, hits["news"]))
+    if asks and not any(m.kind in ("check", "proposal", "small_talk", "question") for m in found):
         found.append(_question_topic(router, hits))
     if not found:
         found.append(_statement(router, hits, scenario, history))
@@ -252,8 +266,8 @@ def understand(
 
 
 _PRIORITY = (
-    "attack", "goodbye", "check", "limit", "proposal", "reflection", "question",
-    "small_talk", "thanks", "greeting", "news", "new_fact", "information",
+    "attack", "goodbye", "check", "limit", "proposal", "news", "reflection", "question",
+    "small_talk", "thanks", "greeting", "new_fact", "information",
 )  # fmt: skip
 
 

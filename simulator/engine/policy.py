@@ -109,17 +109,19 @@ def respond(ctx: Context, moves: Sequence[MoveLike], repeats: int) -> Decision |
         return Decision("repeat_noticed")
     if ctx.news_now:
         return news_reaction(ctx.persona)
-    if "jargon" in codes:
-        return Decision("confused")
-    if "new_fact" in kinds:
-        return Decision("react_new_fact")
+    if "caving" in codes:  # the teacher gives in: the parent pushes on
+        return Decision("challenge_basis")
     proposal = _first(moves, "proposal")
     if proposal is not None or ctx.reading.next_step:
         topic = proposal.topic if proposal is not None else None
         step = topic.partition(":")[2] if topic and topic.startswith("next_step:") else ctx.reading.next_step
         return _proposal(ctx, step)
-    if "limit" in kinds:
-        return Decision("irritated" if band(state.tension) != "mid" else "acknowledge")
+    if "jargon" in codes:
+        return Decision("confused")
+    if "new_fact" in kinds:
+        return Decision("react_new_fact")
+    if "limit" in kinds:  # no line was crossed: a high parent tests it, a calmer one takes note
+        return Decision("irritated" if band(state.tension) == "high" else "acknowledge")
     question = _first(moves, "question")
     if question is not None or (not moves and ctx.reading.is_question):
         found = _topic_answer(ctx, question.topic if question else None)
@@ -132,12 +134,12 @@ def respond(ctx: Context, moves: Sequence[MoveLike], repeats: int) -> Decision |
     if kinds & {"check", "reflection"}:
         miss = any(m.kind in {"check", "reflection"} and m.topic == "miss" for m in moves)
         return Decision("correct" if miss else "acknowledge")
-    if codes & IRRITATING:
-        return Decision("irritated")
-    if "greeting" in kinds:
+    if "greeting" in kinds and ctx.teacher_turns <= 2:
         return Decision("greet_back")
     if "small_talk" in kinds:
         return Decision("small_talk")
+    if codes & IRRITATING:
+        return Decision("irritated")
     if "thanks" in kinds:
         return Decision("acknowledge")
     return None

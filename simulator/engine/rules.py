@@ -114,6 +114,9 @@ class EngineRules(_Rule):
     difficulty: dict[str, Difficulty] = Field(min_length=1)
     limit_lands: RuleEffect
     limit_ignored: RuleEffect
+    limit_acknowledged: RuleEffect
+    limit_answers: dict[str, list[str]]
+    limit_acknowledging: list[str]
     limit_unneeded: RuleEffect
     news: NewsRules
     saturation: Saturation

@@ -148,6 +148,7 @@ class Session:
         neutral = set(engine_rules().agenda.neutral_moves)
         facts = TurnFacts(
             attack="attack" in kinds,
+            limit="limit" in kinds,
             neutral=bool(kinds) and kinds <= neutral,
             greeting_only=bool(kinds) and kinds <= {"greeting", "small_talk"} and self.teacher_turns == 0,
             repeats=said_before,
@@ -155,6 +156,8 @@ class Session:
         )
         causes = apply_turn(self.state, self.persona, codes, turn.signals, self.difficulty, turn.tells_news, facts)
         self.teacher_turns += 1
+        if self.state.news_at < 0 and self.state.news_given and not facts.neutral:
+            self.state.news_at = self.teacher_turns  # without bad news: the topic is on the table now
         self.clock.add_words(len(words(text)))
         self.transcript.turns.append(
             Turn(
@@ -257,7 +260,7 @@ class Session:
 
     def speak(self, plan: ParentPlan, cancel: threading.Event | None = None) -> Iterator[Piece]:
         """Stream the parent's words; the turn is committed and saved when the final piece comes."""
-        from simulator.voices.guarded import speak
+        from simulator.voices.fallback import speak
 
         cancel = cancel or threading.Event()
         text = ""

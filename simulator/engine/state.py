@@ -57,7 +57,7 @@ class ParentState:
     tested_at: int = -99
     news_given: bool = True
     boundary_age: int = 0
-    news_at: int = 0
+    news_at: int = -1  # the teacher turn where the news (or, without bad news, the topic) landed
     high_turns: int = 0
     threatened: bool = False
     caved_at_test: int = 0
@@ -113,6 +113,7 @@ class TurnFacts:
     """What the moves of a teacher turn add to its acts, for the state update."""
 
     attack: bool = False
+    limit: bool = False  # the move classifier heard a limit
     neutral: bool = False  # only a greeting, small talk, thanks or goodbye
     greeting_only: bool = False
     repeats: int = 0  # how often this line (or one very like it) was said before
@@ -171,15 +172,22 @@ def apply_turn(
             causes.append(Cause(source="regel:aanval", why=r.why, tension=round(topped - state.tension)))
             state.tension = topped
 
-    limit = LIMIT_CODES.intersection(codes)
     state.limit_landed = False
     if state.boundary_active:
-        if limit:
+        answers = set(rules.limit_answers.get(state.boundary_active, LIMIT_CODES)) & set(codes)
+        harsh = {"counter_attack", "you_message", "defending", "dismissing", "caving"} & set(codes)
+        acknowledged = set(rules.limit_acknowledging) & set(codes) and not harsh and not facts.attack
+        if answers or facts.limit:
             r = rules.limit_lands
             record(state.move("regel:grens-op-tijd", r.why, r.tension, r.trust, r.heard))
             state.boundary_active = None
             state.limit_landed = True
             state.limits_named += 1
+            state.ignored_limits = 0
+        elif acknowledged:
+            r = rules.limit_acknowledged
+            record(state.move("regel:grens-opgevangen", r.why, r.tension, r.trust, r.heard))
+            state.boundary_active = None
             state.ignored_limits = 0
         else:
             r = rules.limit_ignored
@@ -188,7 +196,7 @@ def apply_turn(
             state.boundary_age += 1
             if state.boundary_age >= rules.escalation.boundary_lasts:
                 state.boundary_active = None  # the moment has passed, unanswered
-    elif limit and band(state.tension) == "low":
+    elif LIMIT_CODES.intersection(codes) and band(state.tension) == "low":
         r = rules.limit_unneeded
         record(state.move("regel:grens-onnodig", r.why, r.tension, r.trust, r.heard))
     if "consequence" in codes:

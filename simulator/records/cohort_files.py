@@ -51,7 +51,7 @@ class Skipped:
 
 def display(name: str) -> str:
     """A name safe to print in a terminal or a page: control characters become '?'."""
-    return "".join(ch if ch.isprintable() else "?" for ch in name)
+    return name if name.isprintable() else "".join(ch if ch.isprintable() else "?" for ch in name)
 
 
 def is_transcript_name(name: str) -> bool:
@@ -155,10 +155,10 @@ def _from_zip(path: Path, limits: Limits) -> Iterator[Source | Skipped]:
             if count >= limits.files:
                 yield Skipped(zip_name, reasons.too_many.format(limit=limits.files))
                 return
-            if info.is_dir() or _hidden(member):
-                continue
             if not _safe_member(member):
                 yield Skipped(name, reasons.unsafe_name)
+                continue
+            if info.is_dir() or _hidden(member):
                 continue
             if member.lower().endswith(".zip"):
                 yield Skipped(name, reasons.nested_zip)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from simulator.records.cohort import Attempt, load_cohort
+from simulator.records.cohort import Attempt
+from simulator.records.cohort_load import load_cohort
 from simulator.records.cohort_words import Skill, words
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def progress_of(attempts: Sequence[Attempt], skipped: int = 0) -> Progress:
 
 def own_progress(folder: Path, trainee: str | None, library: Library | None = None) -> Progress:
     """The trainee's attempts in `folder` (their own data dir); without a name, every attempt there."""
-    group = load_cohort([folder], library) if folder.is_dir() else load_cohort([], library)
+    group = load_cohort([folder] if folder.is_dir() else [], library, workers=1)  # called from an app thread
     key = " ".join((trainee or "").casefold().split())
     mine = [a for a in group.attempts if not key or a.student.casefold() == key]
     return progress_of(mine, len(group.skipped))

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.labels import message
+from simulator.limits import MAX_CONTENT_BYTES
 
 CONFIG_NAME = "config.toml"
 LOCK_TIMEOUT_S = 10.0
@@ -125,10 +126,13 @@ def load_config(
 
 def _parse(path: Path) -> dict[str, Any]:
     """The file as a dict; a file that is not UTF-8 TOML is one line naming the file and line."""
+    from simulator.content.files import read_bytes
+    from simulator.content.problems import ContentError
+
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: {exc.strerror or exc}") from None
+        raw = read_bytes(path, MAX_CONTENT_BYTES)
+    except ContentError as exc:
+        raise ConfigError(str(exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -141,6 +145,8 @@ def _parse(path: Path) -> dict[str, Any]:
         line = int(found.group(1)) if found else max(1, len(text.splitlines()))  # "at end of document"
         reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         raise ConfigError(message("config_broken", path=path, line=line, reason=reason)) from None
+    except RecursionError:
+        raise ConfigError(message("config_broken", path=path, line=1, reason="te diep genest")) from None
 
 
 def check_config(path: Path | None = None) -> str | None:

@@ -158,6 +158,8 @@ def build_voice(
     Slow for a model voice: call it from a worker. Raises VoiceError with a Dutch
     message (no model given, extra not installed, server unreachable).
     """
+    if kind is not None:
+        get(kind)  # an unknown kind is a VoiceError, before the config is read
     if config is None:
         from simulator.settings.config import load_config
 

@@ -16,6 +16,8 @@ from simulator.engine.session import Session, SimulatedClock
 from simulator.records.transcript import Transcript
 from tests.conftest import DATA
 
+pytestmark = pytest.mark.usefixtures("keyword_embedder")
+
 LIB = load_library()
 SCRIPTS = DATA / "scripts"
 

@@ -11,6 +11,7 @@ from simulator.content.loader import load_library, persona_lines, scenario_lines
 from simulator.engine.session import Session
 
 LIB = load_library()
+pytestmark = pytest.mark.usefixtures("keyword_embedder")
 PAIRS = list(product(sorted(LIB.scenarios), sorted(LIB.personas)))
 
 # A patient teacher who keeps asking and reflecting, so the conversation neither ends nor escalates.

@@ -5,11 +5,15 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from simulator.content.loader import load_files
 from simulator.engine.session import Session, play_script
 from simulator.records.transcript import load_transcript
 from simulator.voices.scripted import ScriptedVoice
 from tests.conftest import DATA
+
+pytestmark = pytest.mark.usefixtures("keyword_embedder")
 
 LINES = [
     "Goedemiddag, fijn dat u er bent.",

@@ -20,7 +20,7 @@ import pytest
 from feedback.codes import REFLECTION_CODES
 from simulator.content.loader import load_library
 from simulator.engine.session import Session
-from simulator.records.feedback_bridge import report_for
+from simulator.records.feedback_bridge import PRESSURE_INTENTS, report_for
 from simulator.records.transcript import Transcript
 from tests.conftest import DATA
 
@@ -60,7 +60,8 @@ LIMITING = frozenset({"name_limit", "i_message", "holds_position", "consequence"
 
 Lines = list[str]  # teacher lines, in order
 Codes = list[frozenset[str]]  # the acts of the good conversation's teacher lines
-Rung = tuple[str, Callable[[Lines, Codes], Lines]]
+Spoil = Callable[[Lines, Codes], Lines]
+Rung = tuple[str, Spoil]
 
 
 def _cycle(options: tuple[str, ...]) -> Iterator[str]:
@@ -94,8 +95,9 @@ LISTENING: list[Rung] = [
     ("vakjargon toegevoegd", append(JARGON, (0, 2, 4))),
     ("waarom-vragen toegevoegd", append(WHY, (1, 3, 5))),
 ]
+LIMITING_SPOIL = replace(LIMITING, PLAIN)
 BOUNDARIES: list[Rung] = [
-    ("grens en standpunt weggelaten", replace(LIMITING, PLAIN)),
+    ("grens en standpunt weggelaten", LIMITING_SPOIL),  # only where the parent pushed
     ("jij-boodschappen toegevoegd", append(YOU, (1, 4))),
     ("toegeven onder druk", append(CAVING, (2, 5))),
     ("tegenaanvallen toegevoegd", append(ATTACK, (3, 6))),
@@ -132,11 +134,12 @@ def ladder(scenario_id: str, rungs: list[Rung], dim: str) -> list[tuple[str, int
     good = played(scenario_id)
     lines = [t.text for t in good.turns if t.speaker == "teacher"]
     codes = [frozenset(a.code for a in t.acts or ()) for t in good.turns if t.speaker == "teacher"]
+    pushed = any(t.intent in PRESSURE_INTENTS for t in good.turns if t.speaker == "parent")
     out = []
     for name, spoil in [("goed", lambda lines, codes: lines), *rungs]:
         spoilt = spoil(lines, codes)
-        if spoilt == lines and out:
-            continue  # the good conversation never showed this skill: nothing to take away
+        if (spoilt == lines and out) or (spoil is LIMITING_SPOIL and not pushed):
+            continue  # the good conversation never showed (or never needed) this skill: nothing to take away
         lines = spoilt
         report = report_for(with_lines(good, lines), LIB)
         block = getattr(report, dim)
@@ -147,9 +150,8 @@ def ladder(scenario_id: str, rungs: list[Rung], dim: str) -> list[tuple[str, int
 def assert_falls(steps: list[tuple[str, int, str]]) -> None:
     assert len(steps) >= 4, f"a ladder needs at least three spoiled rungs: {steps}"
     for (above, high, subs_high), (below, low, subs_low) in itertools.pairwise(steps):
-        assert low <= high - GAP, (
-            f"'{below}' scores {low}, not {GAP} below '{above}' ({high}).\n  {above}: {subs_high}\n  {below}: {subs_low}"
-        )
+        detail = f"\n  {above}: {subs_high}\n  {below}: {subs_low}"
+        assert low <= high - GAP, f"'{below}' scores {low}, not {GAP} below '{above}' ({high}).{detail}"
 
 
 @pytest.mark.parametrize("scenario_id", SCENARIOS)

@@ -13,13 +13,15 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from simulator.records.cohort import Cohort, load_cohort, pseudonym
+from simulator.records.cohort import Cohort, pseudonym
 from simulator.records.cohort_files import Limits
+from simulator.records.cohort_load import load_cohort
 from simulator.records.cohort_render import CSV_BASE_COLUMNS, csv_columns, to_csv, to_html, to_text
 from simulator.records.cohort_words import words
 from simulator.records.feedback_bridge import report_for
@@ -29,11 +31,17 @@ from tests.records.cohort_fixtures import SCENARIOS, STUDENTS, generate, write
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The generated cohort, written as a trainer receives it: one JSON file per attempt."""
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The generated cohort, written as a trainer receives it: one JSON file per attempt.
+
+    Played with the keyword embedder: these tests count and group attempts, and 60 plays
+    with a semantic model would take minutes on a small machine.
+    """
     out = tmp_path_factory.mktemp("cohort") / "inleveringen"
-    write(generate(), out)
-    return out
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OUDERGESPREK_EMBEDDER", "keywords")
+        write(generate(), out)
+        yield out
 
 
 @pytest.fixture(scope="module")

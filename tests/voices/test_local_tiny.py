@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from simulator.voices.base import VoiceError
-from simulator.voices.guarded import speak
+from simulator.voices.fallback import speak
 from simulator.voices.local import LocalVoice
 from simulator.voices.registry import build_voice as make_voice
 

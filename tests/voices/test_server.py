@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from simulator.voices.base import VoiceError
-from simulator.voices.guarded import speak
+from simulator.voices.fallback import speak
 from simulator.voices.registry import build_voice as make_voice
 from simulator.voices.server import ServerVoice, endpoint
 

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from simulator.voices.base import VoiceError
-from simulator.voices.guarded import speak
+from simulator.voices.fallback import speak
 from simulator.voices.server import ServerVoice, delta_text
 
 LINE = "Nou, ik vind het gewoon raar. Ze haalt goede cijfers en dan krijgt ze dit advies?"

@@ -107,17 +107,27 @@ def size_bytes(folder: Path | None = None) -> int:
 
 
 def clear(folder: Path | None = None) -> int:
-    """Empty the cache; returns the bytes freed. Each entry under its own lock, so a running load is not cut."""
+    """Empty the cache; returns the bytes freed.
+
+    Each converted model is removed under its own lock (the one `convert.prepare` holds), so a
+    conversion running in another window finishes first instead of losing its files.
+    """
     folder = folder or root()
-    freed = size_bytes(folder)
     if not folder.is_dir():
         return 0
-    for item in sorted(folder.iterdir()):
-        if item.name.endswith(".lock"):
-            continue
-        with locked(item, timeout=10):
+    before = size_bytes(folder)
+    for item in _entries(folder):
+        with locked(item, timeout=LOCK_TIMEOUT):
             if item.is_dir() and not item.is_symlink():
                 shutil.rmtree(item, ignore_errors=True)
             else:
                 item.unlink(missing_ok=True)
-    return freed - size_bytes(folder)
+    return before - size_bytes(folder)
+
+
+def _entries(folder: Path) -> list[Path]:
+    """What `clear` removes: every converted model, then everything else; lock files stay."""
+    models = folder / "models"
+    inner = sorted(p for p in models.iterdir() if not p.name.endswith(".lock")) if models.is_dir() else []
+    outer = sorted(p for p in folder.iterdir() if not p.name.endswith(".lock"))
+    return [*inner, *outer]

@@ -110,7 +110,9 @@ class LocalVoice:
             import torch
             from transformers import AutoModelForCausalLM
         except ImportError:
-            raise VoiceError(message("lm_missing")) from None
+            from simulator.voices.registry import missing_message
+
+            raise VoiceError(missing_message("local") or message("lm_missing")) from None
         start = time.perf_counter()
         if self.threads:
             torch.set_num_threads(self.threads)
