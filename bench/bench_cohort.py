@@ -61,7 +61,7 @@ def timed(label: str, fn, repeats: int = 3) -> float:  # type: ignore[no-untyped
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}  transcripts: {n}")
-    from simulator.records.cohort_load import load_cohort
+    from simulator.records.cohort_load import default_workers, load_cohort
     from simulator.records.cohort_render import to_csv, to_html, to_text
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -76,7 +76,8 @@ def main() -> None:
                 zf.write(p, f"groep/{p.name}")
         cohort = load_cohort([folder])
         assert len(cohort.attempts) == n, (len(cohort.attempts), cohort.skipped[:3])
-        folder_s = timed("load_cohort(folder)", lambda: load_cohort([folder]))
+        timed("load_cohort(folder), one process", lambda: load_cohort([folder], workers=1), repeats=1)
+        folder_s = timed(f"load_cohort(folder), {default_workers()} processes", lambda: load_cohort([folder]))
         zip_s = timed("load_cohort(zip)", lambda: load_cohort([archive]))
         text_s = timed("to_text", lambda: to_text(cohort))
         csv_s = timed("to_csv", lambda: to_csv(cohort))

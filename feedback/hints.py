@@ -19,6 +19,7 @@ import yaml
 from feedback.acts import Act, recognise
 from feedback.codes import QUESTION_CODES, REFLECTION_CODES
 from feedback.scoring import LIMIT_CODES, parent_crosses_line, parent_shows_emotion
+from feedback.scoring.conversation import HISTORY_WINDOW
 
 DATA_FILE = Path(__file__).parent / "data" / "hints.yaml"
 
@@ -127,7 +128,7 @@ def suggest(
     for i in teacher_idx:
         given = acts[i] if acts is not None and i < len(acts) else None
         if given is None:
-            history = tuple(turns[:i])
+            history = tuple(turns[max(0, i - HISTORY_WINDOW) : i])  # recent turns are all a rule reads
             before = next((t for s, t in reversed(history) if s == "parent"), None)
             given = recognise(turns[i][1], before, history)
         recent.append((i, frozenset(a.code for a in given)))

@@ -15,6 +15,7 @@ from typing import TextIO
 import click
 
 from simulator.content.problems import ContentError
+from simulator.safe_text import clean
 from simulator.settings.config import ConfigError
 from simulator.storage import SaveError
 from simulator.voices import registry
@@ -157,7 +158,7 @@ def play(
 
     def show(speaker: str, text: str) -> None:
         if not as_json:
-            click.echo(f"{'Leerkracht' if speaker == 'teacher' else persona.name}: {text}")
+            click.echo(clean(f"{'Leerkracht' if speaker == 'teacher' else persona.name}: {text}"))
 
     transcript = play_script(session, lines, on_turn=show)
     if as_json:
@@ -222,11 +223,11 @@ def score(file: Path, fmt: str) -> None:
     elif fmt == "markdown":
         from feedback.report_text import render_markdown
 
-        click.echo(render_markdown(report))
+        click.echo(clean(render_markdown(report)))
     else:
         from feedback.report_text import render_text
 
-        click.echo(render_text(report))
+        click.echo(clean(render_text(report)))
 
 
 @cli.command()
@@ -243,7 +244,7 @@ def export(file: Path, fmt: str, output: Path | None) -> None:
     transcript, lib = _load_for_report(file)
     text = to_html(transcript, lib) if fmt == "html" else to_markdown(transcript, lib)  # type: ignore[arg-type]
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(clean(text), nl=False)
     else:
         save_atomic(output, text)
         click.echo(f"Geschreven: {output}", err=True)
@@ -305,9 +306,10 @@ def cohort(paths: tuple[Path, ...], fmt: str, output: Path | None, anonymise: bo
         click.echo(text, nl=False)
         return
     save_atomic(output, text)
-    t = words().text
-    click.echo(t.summary.format(students=len(group.students()), attempts=len(group.attempts),
-                                scenarios=len(group.scenarios())), err=True)
+    counts = {"students": len(group.students()), "attempts": len(group.attempts), "scenarios": len(group.scenarios())}
+    click.echo(words().text.summary.format(**counts), err=True)
+    if group.duplicates:
+        click.echo(words().text.duplicates.format(count=group.duplicates), err=True)
     for item in group.skipped:
         click.echo(f"{item.name}: {item.reason}", err=True)
 
@@ -346,9 +348,9 @@ def main() -> None:
         from simulator.voices.base import VoiceError
 
         if isinstance(exc, VoiceError):  # its message is written for the trainee
-            click.echo(f"Fout: {exc}", err=True)
+            click.echo(clean(f"Fout: {exc}"), err=True)
             sys.exit(1)
-        click.echo(f"Fout: {type(exc).__name__}: {exc} (zet OUDERGESPREK_DEBUG=1 voor details)", err=True)
+        click.echo(clean(f"Fout: {type(exc).__name__}: {exc} (zet OUDERGESPREK_DEBUG=1 voor details)"), err=True)
         sys.exit(1)
 
 

@@ -19,7 +19,7 @@ Fail = Callable[[tuple[object, ...], str], Exception]
 """Builds the error for a bad pattern at a place in the rule file (file:line: field: message)."""
 
 _Candidate = tuple[re.Pattern[str], list[int] | None]
-_SCAN_BELOW = 600  # characters: shorter texts are scanned whole, longer ones only where a first word starts
+_SCAN_BELOW = 0  # characters: shorter texts are scanned whole, longer ones only where a first word starts
 
 
 class Words:
@@ -30,22 +30,33 @@ class Words:
         for m in WORD_RE.finditer(text):
             self.at.setdefault(m.group(), []).append(m.start())
         self.ordered = sorted(self.at)
+        self._starts: dict[tuple[frozenset[str], tuple[str, ...]], list[int]] = {}
+        self._prefix: dict[str, bool] = {}
 
-    def starts(self, words: Iterable[str], prefixes: Iterable[str]) -> list[int]:
-        """Where any of the words, or a word with one of the prefixes, starts."""
+    def starts(self, words: frozenset[str], prefixes: tuple[str, ...]) -> list[int]:
+        """Where any of the words, or a word with one of the prefixes, starts (memoised: many
+        patterns share their first words, "(u|je|jij|jullie)")."""
+        key = (words, prefixes)
+        hit = self._starts.get(key)
+        if hit is not None:
+            return hit
         found: set[int] = set()
-        for w in words:
+        for w in words & self.at.keys() if len(words) > len(self.at) else words:
             found.update(self.at.get(w, ()))
         for pre in prefixes:
             i = bisect.bisect_left(self.ordered, pre)
             while i < len(self.ordered) and self.ordered[i].startswith(pre):
                 found.update(self.at[self.ordered[i]])
                 i += 1
-        return sorted(found)
+        out = self._starts[key] = sorted(found)
+        return out
 
     def has_prefix(self, prefix: str) -> bool:
-        i = bisect.bisect_left(self.ordered, prefix)
-        return i < len(self.ordered) and self.ordered[i].startswith(prefix)
+        hit = self._prefix.get(prefix)
+        if hit is None:
+            i = bisect.bisect_left(self.ordered, prefix)
+            hit = self._prefix[prefix] = i < len(self.ordered) and self.ordered[i].startswith(prefix)
+        return hit
 
 
 @lru_cache(maxsize=32)
@@ -60,18 +71,20 @@ class PatternSet:
     """
 
     def __init__(self, entries: list[tuple[re.Pattern[str], tuple[set[str], set[str]] | None]]) -> None:
-        self._entries = entries
+        self._entries = [
+            (rx, None if first is None else (frozenset(first[0]), tuple(sorted(first[1])))) for rx, first in entries
+        ]
         self._always: list[int] = []
         self._by_word: dict[str, list[int]] = {}
-        self._by_prefix: list[tuple[str, int]] = []
-        for i, (_, first) in enumerate(entries):
+        self._by_prefix: dict[str, list[int]] = {}
+        for i, (_, first) in enumerate(self._entries):
             if first is None:
                 self._always.append(i)
                 continue
             for w in first[0]:
                 self._by_word.setdefault(w, []).append(i)
             for pre in first[1]:
-                self._by_prefix.append((pre, i))
+                self._by_prefix.setdefault(pre, []).append(i)
         self._memo: tuple[str, list[_Candidate]] | None = None
 
     def __len__(self) -> int:
@@ -83,11 +96,13 @@ class PatternSet:
             return self._memo[1]
         words = words_of(text)
         chosen = set(self._always)
+        by_word = self._by_word
         for w in words.at:
-            chosen.update(self._by_word.get(w, ()))
-        for pre, i in self._by_prefix:
-            if i not in chosen and words.has_prefix(pre):
-                chosen.add(i)
+            if w in by_word:
+                chosen.update(by_word[w])
+        for pre, ids in self._by_prefix.items():
+            if words.has_prefix(pre):
+                chosen.update(ids)
         found: list[_Candidate] = []
         scan = len(text) <= _SCAN_BELOW
         for i in sorted(chosen):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from feedback.acts.patterns import match_at, search
 from feedback.acts.rules import Rules
 from feedback.acts.turn import Act, Turn, act, is_finite_verb
@@ -19,6 +21,25 @@ def _leading_particle(rules: Rules, norm: str, start: int, end: int) -> bool:
     return bool(m and m.start() > start)
 
 
+_OWN_REASON = re.compile(r"waarom\s+(ik|we|wij)\b")
+"""An embedded "waarom ik/we ..." gives the teacher's own reasons ("Weet u waarom ik u uitnodigde?")."""
+_CONDITIONAL_TAIL = re.compile(r",\s*(dan|anders)\b|^\s*weet (u|je) wat\b")
+
+
+def _unmarked_question(rules: Rules, turn: Turn, start: int, end: int) -> bool:
+    """A sentence that opens with a finite verb and a subject, with no "?" typed: still a
+    yes/no question, unless it is a conditional ("Gaat u zo door, dan ...") or "Weet u wat, ..."."""
+    s, e = turn.sentence_of(start)
+    if s != start:
+        return False
+    words = turn.tokens_in(start, end)
+    if len(words) < 3 or words[0].text not in rules.unmarked_question_verbs:
+        return False
+    if words[1].text not in rules.unmarked_question_subjects:
+        return False
+    return _CONDITIONAL_TAIL.search(turn.norm, s, e) is None and not _CONDITIONAL_TAIL.match(turn.norm[s:e])
+
+
 def clause_question_type(rules: Rules, turn: Turn, start: int, end: int, asked: bool) -> str | None:
     """The kind of question one clause asks, if any. `asked`: the sentence ends in '?'."""
     norm, q = turn.norm, rules.q
@@ -27,7 +48,7 @@ def clause_question_type(rules: Rules, turn: Turn, start: int, end: int, asked: 
         return None
     why = search(q["why"], norm, s, end)
     # "waarom" inside a statement ("ik leg uit waarom we dit doen") asks nothing
-    if why and (asked or why.start() <= s):
+    if why and (asked or why.start() <= s) and not (why.start() > s and _OWN_REASON.match(norm, why.start(), end)):
         return "why_question"
     if asked and (search(q["leading"], norm, s, end) or _leading_particle(rules, norm, s, end)):
         return "leading_question"
@@ -47,7 +68,8 @@ def clause_question_type(rules: Rules, turn: Turn, start: int, end: int, asked: 
     if search(q["open_cues"], norm, s, end) and not search(q["open_cues_unless"], norm, *turn.sentence_of(s)):
         return "open_question"
     if not asked:
-        return None
+        # novices drop the question mark: "heeft ze het naar haar zin" still asks
+        return "closed_question" if _unmarked_question(rules, turn, start, end) else None
     if words and is_finite_verb(rules, words[0].text) and len(words) > 1:
         second = words[1]
         if second.text in rules.subjects or second.name:

@@ -62,7 +62,9 @@ def _pattern_code(rule: CodeCues, turn: Turn) -> tuple[int, int] | None:
     return None
 
 
-SMALL_TALK_CODES = frozenset({"open_question", "closed_question", "why_question", "leading_question", "premature_advice"})
+SMALL_TALK_CODES = frozenset(
+    {"open_question", "closed_question", "why_question", "leading_question", "premature_advice"}
+)
 """Codes that a small-talk sentence ("Lekker weertje, toch?", "Wilt u koffie?") does not carry."""
 
 

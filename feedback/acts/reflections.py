@@ -68,13 +68,15 @@ def _cached_parent_vocab(text: str) -> Vocabulary:
 
 
 @lru_cache(maxsize=256)
-def _parent_names(text: str) -> frozenset[str]:
-    """Names and content words, for the looser check after an explicit restatement cue."""
+def _loose_vocab(text: str) -> Vocabulary:
+    """Content words, names and the common nouns of `paraphrase.loose_words` of a parent turn:
+    what an explicit restatement may share ("Noor", "school", "anders")."""
     rules = loaded_rules()
     turn = Turn(text, rules)
-    return frozenset(t.text for t in turn.tokens if t.name) | frozenset(
-        lemma(t.text) for t in turn.tokens if len(t.text) >= 4
-    )
+    loose = rules.loose_words
+    words = [lem for lem, _ in content(rules, turn.tokens)]
+    words += [t.text for t in turn.tokens if t.name or t.text in loose or lemma(t.text) in loose]
+    return Vocabulary(words)
 
 
 def recent_vocab(rules: Rules, parents: Sequence[str]) -> Vocabulary:
@@ -118,30 +120,30 @@ def _cue_skip(rules: Rules, turn: Turn, span: tuple[int, int]) -> list[tuple[int
     return [
         (t.start, t.end)
         for t in turn.tokens_in(*span)
-        if t.text in cue_words or lemma(t.text) in cue_words or rules.data.paraphrase.perspective_verbs
-        in token_classes(rules, t.text)
+        if t.text in cue_words
+        or lemma(t.text) in cue_words
+        or rules.data.paraphrase.perspective_verbs in token_classes(rules, t.text)
     ]
 
 
-def _restatement(rules: Rules, turn: Turn, s: int, e: int, parents: Sequence[str], felt: bool) -> Act | None:
+def _restatement(rules: Rules, turn: Turn, s: int, e: int, parents: Sequence[str]) -> Act | None:
     """An explicit restatement frame ("Ik hoor u zeggen dat ...", "Begrijp ik goed dat ...").
 
     The frame itself says the teacher is giving back the parent's words, so a looser check is
-    enough: one shared word (names and common words count), or, when no feeling is named, a
-    restated clause of its own (two content words) after the frame.
+    enough: one word shared with the parent's last two turns, where names and common nouns
+    ("school", "anders") count too.
     """
     m = search(rules.para["restatements"], turn.norm, s, e)
     if m is None:
         return None
-    after = [t for t in turn.tokens_in(m.end(), e)]
     skip = feeling_spans(rules, turn, s, e)
-    said = set().union(*(_parent_names(p) for p in parents[-2:]))
-    shared = [
-        t for t in after if not any(a <= t.start < b for a, b in skip) and (t.text in said or lemma(t.text) in said)
-    ]
-    own = content(rules, after, skip)
-    if shared or (not felt and len(own) >= rules.data.paraphrase.min_overlap_restatement + 1):
-        return Act("paraphrase", overlap_evidence(turn, shared) or turn.text[m.start() : m.end()].strip())
+    vocabs = [_loose_vocab(p) for p in parents[-2:]]
+    toks = [t for t in turn.tokens_in(m.end(), e) if not any(a <= t.start < b for a, b in skip)]
+    loose = rules.loose_words
+    keys = content(rules, toks) + [(t.text, t) for t in toks if t.name or t.text in loose or lemma(t.text) in loose]
+    shared = [t for key, t in keys if any(key in v for v in vocabs)]
+    if len({lemma(t.text) for t in shared}) >= rules.data.paraphrase.min_overlap_restatement:
+        return Act("paraphrase", overlap_evidence(turn, shared))
     return None
 
 
@@ -171,7 +173,7 @@ def paraphrase(
             continue
         feelings = feeling_spans(rules, turn, s, e)
         felt = feeling and bool(feelings)
-        restated = _restatement(rules, turn, s, e, parents, felt)
+        restated = _restatement(rules, turn, s, e, parents)
         if restated:
             return restated
         strong_m = search(para["strong_cues"], norm, s, e)
@@ -181,9 +183,9 @@ def paraphrase(
         skip = [*feelings, *_cue_skip(rules, turn, strong)] if strong else feelings
         hits = [t for lem, t in content(rules, turn.tokens_in(s, e), skip) if lem in vocab]
         distinct = {lem for lem, t in content(rules, hits)}
-        if (strong or search(para["weak_cues"], norm, s, e)) and _similar(rules, turn, s, e, parents, embedder):
-            if strong or len(distinct) >= 1:
-                return Act("paraphrase", overlap_evidence(turn, hits) or turn.text[s:e].strip())
+        cued = strong or search(para["weak_cues"], norm, s, e)
+        if cued and (strong or distinct) and _similar(rules, turn, s, e, parents, embedder):
+            return Act("paraphrase", overlap_evidence(turn, hits) or turn.text[s:e].strip())
         if strong and len(distinct) >= (cfg.min_overlap_weak if felt else cfg.min_overlap_strong):
             return Act("paraphrase", overlap_evidence(turn, hits))
         if strong or not search(para["weak_cues"], norm, s, e) or weak_off:

@@ -20,6 +20,7 @@ from feedback.datafile import DataFileError, LineMap, field_path, line_of, load
 from feedback.text import fold
 
 RULES_PATH = Path(__file__).resolve().parents[1] / "data" / "act_rules.yaml"
+_PLAIN_QUESTION_KEYS = frozenset({"leading_particles", "unmarked_verbs", "unmarked_subjects"})
 PSEUDO_CLASSES = frozenset({"imperative", "fronted_verb_u"})
 """Word classes computed from word order rather than listed in the file."""
 
@@ -69,6 +70,8 @@ class Rules:
     q: Mapping[str, Matcher | None]  # questions.<key>
     leading_particles: re.Pattern[str] | None
     finite_verbs: frozenset[str]
+    unmarked_question_verbs: frozenset[str]  # start a yes/no question even without "?"
+    unmarked_question_subjects: frozenset[str]
     subjects: frozenset[str]
     para: Mapping[str, Matcher | None]  # paraphrase.<cue list>
     synonyms: Mapping[str, str]
@@ -88,6 +91,7 @@ class Rules:
     word_classes: Mapping[str, WordClass]
     combos: tuple[Combo, ...]
     no_act: Matcher | None
+    loose_words: frozenset[str]  # common nouns an explicit restatement may share ("school", "anders")
     cue_words: frozenset[str]  # words of a paraphrase cue that are not content ("begrijp", "hoor")
 
 
@@ -187,11 +191,13 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
         clause_split=re.compile(rf"[,:;]|\s(?=(?:{_alternation(data.clause_openers) or '(?!)'})\b)|\s-\s"),
         hesitation=re.compile(rf",(\s*(?:{hesitations})\s*),"),
         fillers=re.compile(rf"^(?:(?:{_alternation(fillers)})(?:[\s,]+|$))+") if fillers else None,
-        q=lists("questions", q, [k for k in type(q).model_fields if k != "leading_particles"]),
+        q=lists("questions", q, [k for k in type(q).model_fields if k not in _PLAIN_QUESTION_KEYS]),
         leading_particles=compile_raw(
             [rf"(?<!\w){p}(?!\w)" for p in q.leading_particles], ("questions", "leading_particles"), src.fail
         ),
         finite_verbs=_words(data.finite_verbs),
+        unmarked_question_verbs=_words(q.unmarked_verbs),
+        unmarked_question_subjects=_words(q.unmarked_subjects),
         subjects=_words(data.subjects),
         para=lists(
             "paraphrase", para, ["strong_cues", "weak_cues", "not_paraphrase", "not_weak_paraphrase", "restatements"]
@@ -225,6 +231,7 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
         word_classes=word_classes,
         combos=combos,
         cue_words=_words(para.cue_words),
+        loose_words=_words(para.loose_words),
         no_act=compile_many(data.no_act, classes, ("no_act",), src.fail, anchor_map),
     )
 

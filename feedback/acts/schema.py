@@ -43,6 +43,8 @@ class Questions(_Strict):
     leading: Texts = []
     leading_particles: Texts = []
     parentheticals: Texts = []
+    unmarked_verbs: Texts = []
+    unmarked_subjects: Texts = []
 
 
 class Paraphrase(_Strict):
@@ -52,6 +54,7 @@ class Paraphrase(_Strict):
     not_weak_paraphrase: Texts = []
     restatements: Texts = []
     cue_words: Texts = []
+    loose_words: Texts = []
     min_overlap_strong: int = 1
     min_overlap_weak: int = 2
     min_overlap_restatement: int = 1

@@ -7,7 +7,6 @@ from feedback.scoring.conversation import Conversation, Turn, act_pos, join, mak
 from feedback.scoring.listening import BLOCKER_CODES, blocks
 from feedback.scoring.model import Evidence
 from feedback.scoring.registry import Outcome, Situation, Skip, register
-from feedback.text import sentence_spans
 
 DIM = "bad_news"
 
@@ -17,7 +16,7 @@ def news_position(c: Conversation) -> tuple[Turn, int, int] | None:
     before = 0
     for t in c.teacher:
         m = c.cfg.cues.news.search(t.text)
-        spans = sentence_spans(t.text)
+        spans = t.spans
         if m:
             within = sum(1 for _, end in spans if end <= m.start())
             return t, m.start(), before + within
@@ -93,7 +92,7 @@ def room_for_reaction(c: Conversation, s: Situation) -> Outcome:
     outcome = "mixed" if opens and blocked else "room" if opens else "piled" if blocked else "flat"
     score = float(getattr(spec.scores, outcome))
     ev = c.ev(t, REFLECTION_CODES | {"open_question"}) if opens else c.ev(t, BLOCKER_CODES)
-    piling = sum(1 for s0, _ in sentence_spans(turn.text) if s0 > pos) > spec.max_sentences_after_news
+    piling = sum(1 for s0, _ in turn.spans if s0 > pos) > spec.max_sentences_after_news
     if piling:
         score -= spec.piling_penalty
     text = join(

@@ -13,7 +13,6 @@ from feedback.codes import REFLECTION_CODES
 from feedback.scoring.conversation import Conversation, Turn, clamp, join, make_sub, next_text
 from feedback.scoring.model import Evidence
 from feedback.scoring.registry import Outcome, Situation, Skip, register
-from feedback.text import sentence_spans
 
 DIM = "boundaries"
 LIMIT_CODES: frozenset[str] = frozenset({"name_limit", "i_message"})
@@ -106,7 +105,7 @@ def _followed_through(c: Conversation, after: int) -> Turn | None:
     later = c.teacher_after(after)
     cues = c.cfg.cues
     for t in later:
-        for s0, s1 in sentence_spans(t.text):
+        for s0, s1 in t.spans:
             sentence = t.text[s0:s1]
             m = cues.follow_through.search(sentence)
             if m and not cues.conditional.search(sentence[: m.start()]):
@@ -195,7 +194,15 @@ def position(c: Conversation, s: Situation) -> Outcome:
     return make_sub(cfg, DIM, sid, score, join(*parts), evidence)
 
 
-@register(DIM, "no_counter_attack", ("clean", "issue", "next", "next_good", "nvt"))
+ENGAGING_CODES: frozenset[str] = LIMIT_CODES | CALMING_CODES | {"consequence", "open_question"}
+
+
+def engaged(c: Conversation, s: Situation) -> bool:
+    """Whether the teacher answered any crossing or push at all, rather than talking past it."""
+    return any((answer := c.teacher_after(p)[:1]) and answer[0].has(ENGAGING_CODES) for p in (*s.moments, *s.pressure))
+
+
+@register(DIM, "no_counter_attack", ("clean", "issue", "next", "next_good", "nvt", "ignored"))
 def no_counter_attack(c: Conversation, s: Situation) -> Outcome:
     if not c.teacher:
         return None
@@ -203,6 +210,8 @@ def no_counter_attack(c: Conversation, s: Situation) -> Outcome:
     turns = [t for t in c.teacher if t.has(["counter_attack"])]
     if not turns and not (s.moments or s.pressure):
         return Skip()  # nobody attacked: staying calm was never put to the test
+    if not turns and not engaged(c, s):
+        return Skip("ignored")  # talking past an attack is not staying calm under it
     score = 100.0 - cfg.sub(DIM, sid).penalty * c.count(["counter_attack"])
     evidence = [c.ev(t, ["counter_attack"]) for t in turns]
     head = cfg.text(DIM, sid, "issue", quote=evidence[0].text) if evidence else cfg.text(DIM, sid, "clean")

@@ -9,6 +9,7 @@ parent rejects ("Nee, dat bedoel ik niet") is marked, so rules can count it for 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ class Turn:
     n_words: int
     counted: tuple[Act, ...] = ()  # acts minus word-for-word repeats of earlier ones
     rejected: bool = False  # the parent's next turn rejects what this turn gave back
+    spans: tuple[tuple[int, int], ...] = ()  # sentence (start, end) pairs, computed once
 
     def has(self, codes: Iterable[str]) -> bool:
         return not self.codes.isdisjoint(codes)
@@ -59,10 +61,9 @@ def act_pos(text: str, act: Act) -> int:
     return text.lower().find(act.evidence.lower()) if act.evidence else -1
 
 
-def _repeat_key(turn_text: str, act: Act) -> tuple[str, str]:
+def _repeat_key(turn_text: str, spans: Sequence[tuple[int, int]], act: Act) -> tuple[str, str]:
     """What makes two acts 'the same words': the code and the folded sentence it sits in."""
     p = act_pos(turn_text, act)
-    spans = sentence_spans(turn_text)
     sentence = next((turn_text[a:b] for a, b in spans if a <= p < b), None) if p >= 0 else None
     return act.code, " ".join(fold(sentence or act.evidence or turn_text).split())
 
@@ -99,8 +100,8 @@ class Conversation:
             if start < 0:
                 act = next((a for a in turn.acts if a.code in wanted), None)
                 if act is not None:
-                    return Evidence(turn.index, quote(turn.text, evidence=act.evidence))
-        return Evidence(turn.index, quote(turn.text, start=start))
+                    return Evidence(turn.index, quote(turn.text, evidence=act.evidence, spans=turn.spans))
+        return Evidence(turn.index, quote(turn.text, start=start, spans=turn.spans))
 
 
 def build(turns: Turns, acts: ActsInput, cfg: ScoringConfig) -> Conversation:
@@ -115,14 +116,16 @@ def build(turns: Turns, acts: ActsInput, cfg: ScoringConfig) -> Conversation:
             raise ValueError(f"turn {i}: unknown speaker {speaker!r} (expected teacher or parent)")
         turn_acts: tuple[Act, ...] = ()
         counted: list[Act] = []
+        spans: tuple[tuple[int, int], ...] = ()
         if speaker == "teacher":
+            spans = tuple(sentence_spans(text))
             given = acts[i] if acts is not None else None
             if given is None:
                 history = tuple(turns[max(0, i - HISTORY_WINDOW) : i])
                 given = recognise(text, parent_before, history)
             turn_acts = tuple(given)
             for a in turn_acts:
-                key = _repeat_key(text, a)
+                key = _repeat_key(text, spans, a)
                 if a.code in REPEATABLE or key not in seen:
                     counted.append(a)
                 seen.add(key)
@@ -130,10 +133,9 @@ def build(turns: Turns, acts: ActsInput, cfg: ScoringConfig) -> Conversation:
             parent_before = text
             if out and out[-1].speaker == "teacher" and out[-1].codes & REFLECTION_CODES and parent_rejects(text):
                 prev = out[-1]
-                out[-1] = Turn(prev.index, prev.speaker, prev.text, prev.acts, prev.codes, prev.n_words,
-                               prev.counted, rejected=True)  # fmt: skip
+                out[-1] = dataclasses.replace(prev, rejected=True)
         codes = frozenset(a.code for a in turn_acts)
-        out.append(Turn(i, speaker, text, turn_acts, codes, len(text.split()), tuple(counted)))
+        out.append(Turn(i, speaker, text, turn_acts, codes, len(text.split()), tuple(counted), spans=spans))
     return Conversation(out, cfg)
 
 
@@ -169,6 +171,8 @@ def make_sub(
     spec = cfg.sub(dim, sid)
     seen: list[Evidence] = []
     for e in evidence:
+        if len(seen) == cfg.file.max_evidence:
+            break
         if e not in seen:
             seen.append(e)
     return SubScore(
@@ -177,5 +181,5 @@ def make_sub(
         score=clamp(score),
         weight=spec.weight,
         explanation=explanation,
-        evidence=tuple(seen[: cfg.file.max_evidence]),
+        evidence=tuple(seen),
     )

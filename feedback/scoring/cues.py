@@ -7,6 +7,8 @@ explanation can be checked against the teacher's own words.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from feedback.scoring.config import scoring_config
 from feedback.text import WORD_RE, sentence_spans
 
@@ -39,13 +41,22 @@ def parent_rejects(text: str) -> bool:
     return scoring_config().cues.rejects.search(first) is not None
 
 
-def quote(text: str, start: int = -1, evidence: str = "", max_words: int | None = None) -> str:
-    """A short quote of the sentence around `start` (or `evidence`), trimmed with '...'."""
+def quote(
+    text: str,
+    start: int = -1,
+    evidence: str = "",
+    max_words: int | None = None,
+    spans: Sequence[tuple[int, int]] | None = None,
+) -> str:
+    """A short quote of the sentence around `start` (or `evidence`), trimmed with '...'.
+
+    `spans` are the text's sentence spans when the caller already has them.
+    """
     if max_words is None:
         max_words = scoring_config().file.quote_max_words
     if start < 0 and evidence:
         start = text.lower().find(evidence.lower())
-    spans = sentence_spans(text) or [(0, len(text))]
+    spans = spans or sentence_spans(text) or [(0, len(text))]
     s0, s1 = spans[0]
     if start >= 0:
         s0, s1 = next(((a, b) for a, b in spans if a <= start < b), min(spans, key=lambda ab: abs(ab[0] - start)))

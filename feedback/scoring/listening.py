@@ -10,7 +10,7 @@ from feedback.scoring.conversation import Conversation, Turn, act_pos, clamp, in
 from feedback.scoring.cues import parent_shows_emotion, quote
 from feedback.scoring.model import Evidence
 from feedback.scoring.registry import Outcome, Situation, Skip, register
-from feedback.text import WORD_RE, sentence_spans
+from feedback.text import WORD_RE
 
 DIM = "listening"
 BLOCKER_CODES: frozenset[str] = frozenset({"premature_advice", "defending", "dismissing"})
@@ -185,7 +185,7 @@ def _formula_uses(c: Conversation) -> tuple[Counter[str], dict[str, Evidence]]:
         if t.has(["holds_position"]):
             continue  # the broken record repeats its acknowledgement on purpose
         fr_pos = [p for a in t.acts if a.code == "feeling_reflection" and (p := act_pos(t.text, a)) >= 0]
-        for s0, s1 in sentence_spans(t.text):
+        for s0, s1 in t.spans:
             sentence = t.text[s0:s1]
             m = cfg.cues.formulas.search(sentence)
             if m:
@@ -195,7 +195,8 @@ def _formula_uses(c: Conversation) -> tuple[Counter[str], dict[str, Evidence]]:
             else:
                 continue
             keys[key] += 1
-            first_use.setdefault(key, Evidence(t.index, quote(t.text, start=s0 + (m.start() if m else 0))))
+            at = s0 + (m.start() if m else 0)
+            first_use.setdefault(key, Evidence(t.index, quote(t.text, start=at, spans=t.spans)))
     return keys, first_use
 
 

@@ -54,6 +54,7 @@ INTENTS = (
     "correct",
     "doubt_next_step",
     "threaten_leave",
+    "accept_limit",
 )
 """What the parent means to do next; the policy picks one (or a response plus an agenda), a voice words it."""
 

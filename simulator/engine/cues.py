@@ -1,7 +1,7 @@
 """Cue phrases for move classification and topic routing, loaded from `moves.yaml`.
 
 Dutch words live in the YAML; this module validates them (pydantic, extra="forbid") and
-compiles them into whole-word regexes on folded text. A phrase may use "~" for up to three
+compiles them into whole-word regexes on folded text. A phrase may use "~" for up to four
 arbitrary words and a leading "^" to anchor it at the start of a sentence.
 """
 
@@ -68,7 +68,7 @@ def phrase_regex(phrases: list[str]) -> re.Pattern[str] | None:
         words = phrase.lstrip("^").split()
         if not words:
             continue
-        body = r"\s+".join(r"(?:\S+\s+){0,3}?" if w == "~" else re.escape(w) for w in words)
+        body = r"\s+".join(r"(?:\S+\s+){0,4}?" if w == "~" else re.escape(w) for w in words)
         body = body.replace(r"?\s+", "?")
         start = r"(?:^|(?<=[.!?:;]\s)|(?<=[.!?:;]))\s*" if anchored else r"(?<![\w'])"
         parts.append(start + body + r"(?![\w'])")

@@ -97,7 +97,7 @@ def boundary(ctx: Context) -> str | None:
     early = ctx.teacher_turns < rules.boundary.earliest_turn
     if early and not ctx.kinds & {"attack"}:
         return None  # not in the first parent turns, unless the teacher attacked
-    caved = state.caved > state.caved_at_test
+    caved = state.caved > state.caved_at_test and state.news_given
     own = (
         state.news_given
         and state.news_at >= 0

@@ -44,6 +44,7 @@ FALLBACKS: dict[str, tuple[str, ...]] = {
     "correct": ("irritated", "challenge_basis"),
     "doubt_next_step": ("challenge_basis", "express_worry"),
     "threaten_leave": ("irritated",),
+    "accept_limit": ("calm_down", "acknowledge"),
 }
 
 _SENTENCE_START = re.compile(r"(^|(?<!\.)[.!?]\s+)([a-zà-ÿ])")
@@ -127,15 +128,19 @@ def pick_line(
     def usable(entries: list[TaggedLine]) -> list[str]:
         return [x.text for x in entries if x.text not in used and fits(x, persona, scenario, band)]
 
-    for intent in chain:
-        sets = linesets(persona, scenario, decision, intent)
-        pool = [line for s in sets for line in usable(s.band_entries(band))]
-        if not pool:
-            pool = [line for s in sets for line in usable(s.entries())]
-        if pool:
-            line = rng.choice(sorted(set(pool)))
-            examples = tuple(x for x in sorted(set(pool)) if x != line)[:3]
-            return line, intent, examples
+    # First the mood's own band along the whole chain, then any band: a parent whose irritation has
+    # grown does not fall back to a mild line while a fitting neighbour intent still has one.
+    topical = decision.answer or decision.concern_id or decision.next_step_id or decision.boundary_kind
+    passes = [(chain[:1], False), (chain[:1], True)] if topical else []
+    passes += [(chain, False), (chain, True)]
+    for intents, any_band in passes:
+        for intent in intents:
+            sets = linesets(persona, scenario, decision, intent)
+            pool = [line for s in sets for line in usable(s.entries() if any_band else s.band_entries(band))]
+            if pool:
+                line = rng.choice(sorted(set(pool)))
+                examples = tuple(x for x in sorted(set(pool)) if x != line)[:3]
+                return line, intent, examples
     # Every related pool is used up: take any unused line the persona has (rare, long sessions).
     spare = sorted({line for s in persona.lines.values() for line in usable(s.band_entries(band))})
     if spare:

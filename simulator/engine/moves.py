@@ -31,8 +31,26 @@ KINDS = (
 # tests/data/README.md, "Routing probes r2"). `semantic` applies with an embedding model,
 # `keywords` to the lemma-overlap fallback.
 PARAMS = {
-    "semantic": {"step_margin": 0.03, "worry": 0.02, "kw": 0.03, "ask": 0.80, "step": 0.80, "fact": 0.84, "news": 0.86},
-    "keywords": {"step_margin": 0.1, "worry": 0.2, "kw": 0.25, "ask": 0.20, "step": 0.20, "fact": 0.30, "news": 0.35},
+    "semantic": {
+        "hub": 0.0,
+        "step_margin": 0.03,
+        "worry": 0.02,
+        "kw": 0.03,
+        "ask": 0.80,
+        "step": 0.80,
+        "fact": 0.84,
+        "news": 0.86,
+    },
+    "keywords": {
+        "hub": 0.0,
+        "step_margin": 0.1,
+        "worry": 0.2,
+        "kw": 0.25,
+        "ask": 0.20,
+        "step": 0.20,
+        "fact": 0.30,
+        "news": 0.35,
+    },
 }
 DUTCH_MIN = 0.5  # share of known Dutch words below which a turn is not understood
 REPEAT_RATIO = 0.92
@@ -140,12 +158,13 @@ class _Router:
         return self._qvec
 
     def best(self, group: str) -> Match | None:
-        qvec = self._vector()
-        ranked = route(self.index, {group}, qvec, self.forms, self.qlem, self.params["kw"], self.bonus)
+        ranked = self.ranked(group)
         return ranked[0] if ranked else None
 
     def ranked(self, group: str) -> list[Match]:
-        return route(self.index, {group}, self._vector(), self.forms, self.qlem, self.params["kw"], self.bonus)
+        p = self.params
+        hub = p["hub"] if group == "ask" else 0.0  # questions are where generic passages mislead
+        return route(self.index, {group}, self._vector(), self.forms, self.qlem, p["kw"], self.bonus, hub)
 
     def passes(self, match: Match | None, group: str) -> bool:
         if match is None:
@@ -176,8 +195,10 @@ def _statement(router: _Router, hits: _Cues, scenario: Scenario, history: Sequen
         return Move("news", None, news.score, news.evidence)
     fact = router.best("fact")
     step = router.best("step")
-    if router.passes(step, "step") and step is not None and (
-        fact is None or step.sim > fact.sim + router.params["step_margin"]
+    if (
+        router.passes(step, "step")
+        and step is not None
+        and (fact is None or step.sim > fact.sim + router.params["step_margin"])
     ):
         return Move("proposal", step.topic, step.score, step.evidence)
     if router.passes(fact, "fact") and fact is not None:

@@ -27,6 +27,7 @@ from simulator.engine.director import (
 )
 from simulator.engine.rules import engine_rules
 from simulator.engine.state import ParentState, band
+from simulator.engine.understanding import GuessedMove
 
 
 class MoveLike(Protocol):
@@ -97,8 +98,7 @@ def respond(ctx: Context, moves: Sequence[MoveLike], repeats: int) -> Decision |
     """The second part the teacher's move calls for; None when nothing calls for one."""
     kinds, codes, state = ctx.kinds, ctx.codes, ctx.state
     main = moves[0].kind if moves else None
-    if "goodbye" in kinds:
-        return Decision("closing", ends=judge_outcome(state))
+    guessed = not moves or all(isinstance(m, GuessedMove) for m in moves)
     if main == "unintelligible":
         return Decision("repair")
     if "attack" in kinds:
@@ -109,8 +109,11 @@ def respond(ctx: Context, moves: Sequence[MoveLike], repeats: int) -> Decision |
         return Decision("repeat_noticed")
     if ctx.news_now:
         return news_reaction(ctx.persona)
-    if "caving" in codes:  # the teacher gives in: the parent pushes on
+    if "caving" in codes and state.news_given:  # the teacher gives in: the parent pushes on
         return Decision("challenge_basis")
+    question = _first(moves, "question")
+    if "greeting" in kinds and ctx.teacher_turns <= 2 and not (question and question.topic):
+        return Decision("greet_back")  # "Hallo, stoor ik?": a greeting calls for a greeting
     proposal = _first(moves, "proposal")
     if proposal is not None or ctx.reading.next_step:
         topic = proposal.topic if proposal is not None else None
@@ -121,15 +124,14 @@ def respond(ctx: Context, moves: Sequence[MoveLike], repeats: int) -> Decision |
     if "new_fact" in kinds:
         return Decision("react_new_fact")
     if "limit" in kinds:  # no line was crossed: a high parent tests it, a calmer one takes note
-        return Decision("irritated" if band(state.tension) == "high" else "acknowledge")
-    question = _first(moves, "question")
+        return Decision("irritated" if band(state.tension) == "high" else "accept_limit")
     if question is not None or (not moves and ctx.reading.is_question):
         found = _topic_answer(ctx, question.topic if question else None)
-        if found is None:
+        if found is None and guessed:  # no move classifier: the case's own keywords decide the topic
             topic = best_topic(ctx.reading, answer_topics(ctx.persona, ctx.scenario))
             found = Decision("answer", answer=topic) if topic else None
-        if found is None:
-            found = Decision("example_from_home" if "open_question" in codes else "express_worry")
+        if found is None:  # a question about nothing in the case: a short answer, or something from home
+            found = Decision("example_from_home" if "open_question" in codes else "small_talk")
         return found
     if kinds & {"check", "reflection"}:
         miss = any(m.kind in {"check", "reflection"} and m.topic == "miss" for m in moves)
@@ -141,12 +143,14 @@ def respond(ctx: Context, moves: Sequence[MoveLike], repeats: int) -> Decision |
     if codes & IRRITATING:
         return Decision("irritated")
     if "thanks" in kinds:
-        return Decision("acknowledge")
+        return Decision("small_talk")
     return None
 
 
 def decide(ctx: Context, moves: Sequence[MoveLike], repeats: int) -> Decision:
     """The whole parent turn: a response, an agenda part, or both (the agenda carries the lead)."""
+    if "goodbye" in ctx.kinds:  # the teacher ends the conversation: the parent closes, warmly or coolly
+        return Decision("closing", ends=judge_outcome(ctx.state))
     leaving = walkout(ctx)
     if leaving is not None and leaving.ends:
         return leaving

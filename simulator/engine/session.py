@@ -34,7 +34,7 @@ from simulator.engine.policy import decide, judge_outcome
 from simulator.engine.rules import engine_rules
 from simulator.engine.signals import read_turn as inspect_turn
 from simulator.engine.state import ParentState, TurnFacts, apply_turn, band
-from simulator.engine.understanding import move_record, moves_for, read, repeats
+from simulator.engine.understanding import move_record, moves_for, read, repeats, warm_up
 from simulator.records.transcript import ActRecord, Cause, MoveRecord, Transcript, Turn, now, save_transcript
 from simulator.voices.base import Piece, Voice, VoiceRequest
 
@@ -112,6 +112,10 @@ class Session:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             self.path = save_dir / f"{stamp}-{scenario.id}-{persona.id}-{self.transcript.id}.json"
 
+    def warm_up(self) -> None:
+        """Start embedding this conversation's content in the background (the app calls this at the start)."""
+        warm_up(self.scenario, self.persona)
+
     # --- time -------------------------------------------------------------
     def minutes_left(self) -> float:
         return max(0.0, self.scenario.minutes - self.clock.elapsed() / 60.0)
@@ -149,6 +153,7 @@ class Session:
         facts = TurnFacts(
             attack="attack" in kinds,
             limit="limit" in kinds,
+            reflects=bool(kinds & {"reflection", "check"}),
             neutral=bool(kinds) and kinds <= neutral,
             greeting_only=bool(kinds) and kinds <= {"greeting", "small_talk"} and self.teacher_turns == 0,
             repeats=said_before,

@@ -114,6 +114,7 @@ class TurnFacts:
 
     attack: bool = False
     limit: bool = False  # the move classifier heard a limit
+    reflects: bool = False  # ...or a reflection or check of what the parent said
     neutral: bool = False  # only a greeting, small talk, thanks or goodbye
     greeting_only: bool = False
     repeats: int = 0  # how often this line (or one very like it) was said before
@@ -176,7 +177,8 @@ def apply_turn(
     if state.boundary_active:
         answers = set(rules.limit_answers.get(state.boundary_active, LIMIT_CODES)) & set(codes)
         harsh = {"counter_attack", "you_message", "defending", "dismissing", "caving"} & set(codes)
-        acknowledged = set(rules.limit_acknowledging) & set(codes) and not harsh and not facts.attack
+        heard = set(rules.limit_acknowledging) & set(codes) or facts.reflects
+        acknowledged = heard and not harsh and not facts.attack
         if answers or facts.limit:
             r = rules.limit_lands
             record(state.move("regel:grens-op-tijd", r.why, r.tension, r.trust, r.heard))

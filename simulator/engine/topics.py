@@ -25,6 +25,7 @@ try:  # numpy comes with every semantic embedder; the keyword fallback does not 
 except ImportError:  # pragma: no cover - exercised only on installs without numpy
     _np = None
 
+KEYWORD_PASSAGE = True
 MAX_LINES = 6  # answer lines per topic used as passages: more adds little and costs embedding time
 
 
@@ -42,6 +43,7 @@ class TopicIndex:
     owner: list[int]  # passage -> topic index
     passage_lemmas: list[frozenset[str]]
     vectors: object = None  # numpy array (passages x dim) or list of lists; None without a semantic model
+    hub: list[float] = field(default_factory=list)  # per passage: mean similarity to all other passages
     semantic: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -116,7 +118,13 @@ def build_topics(scenario: Scenario, persona: Persona, c: Cues | None = None) ->
     news = [scenario.dossier.message]
     topics.append(Topic("news", "news", tuple(scenario.news_keywords), tuple(news)))
     child = scenario.dossier.child.name
-    return [Topic(t.id, t.group, t.keywords, tuple(neutral(p, child) for p in t.passages)) for t in topics]
+    out = []
+    for t in topics:
+        passages = [neutral(p, child) for p in t.passages]
+        if t.group == "ask" and t.keywords and KEYWORD_PASSAGE:
+            passages.append(", ".join(t.keywords))  # the topic's words, as one passage
+        out.append(Topic(t.id, t.group, t.keywords, tuple(passages)))
+    return out
 
 
 def content_lemmas(text: str, c: Cues) -> frozenset[str]:
@@ -145,28 +153,46 @@ def build_index(scenario: Scenario, persona: Persona, embedder: Embedder | None)
         try:
             vecs = cached_embed(embedder, texts, query=False)
             index.vectors = _np.asarray(vecs, dtype="float32") if _np is not None else vecs
+            index.hub = _hubness(index.vectors)
             index.semantic = True
         except Exception:  # a failing model degrades to keywords, never into the conversation
             index.vectors = None
     return index
 
 
-_INDEXES: dict[tuple[str, str, str, int], TopicIndex] = {}
+def _hubness(vectors: object) -> list[float]:
+    """How close each passage is to everything: long, generic passages are near every turn.
+
+    Subtracting part of it (`hub_weight`) keeps a chatty concern summary from winning every
+    question, the same correction cross-lingual retrieval calls CSLS.
+    """
+    if _np is None or not hasattr(vectors, "shape"):
+        return []
+    n = vectors.shape[0]
+    if n < 2:
+        return [0.0] * n
+    sims = vectors @ vectors.T
+    return ((sims.sum(axis=1) - sims.diagonal()) / (n - 1)).tolist()
+
+
+_INDEXES: dict[tuple[str, int, int], tuple[Scenario, Persona, TopicIndex]] = {}
 _LOCK = threading.Lock()
 
 
 def index_for(scenario: Scenario, persona: Persona, embedder: Embedder | None) -> TopicIndex:
     """The index for this pair and model, built once per process (embeddings also cached on disk)."""
     name = embedder.name if embedder is not None and embedder.semantic else "keywords"
-    key = (name, scenario.id, persona.id, hash((scenario.model_dump_json(), persona.model_dump_json())))
-    found = _INDEXES.get(key)
-    if found is None:
+    key = (name, id(scenario), id(persona))  # content objects are immutable once loaded
+    entry = _INDEXES.get(key)
+    if entry is None or entry[0] is not scenario or entry[1] is not persona:
         with _LOCK:
-            found = _INDEXES.get(key)
-            if found is None:
-                found = build_index(scenario, persona, embedder)
-                _INDEXES[key] = found
-    return found
+            entry = _INDEXES.get(key)
+            if entry is None or entry[0] is not scenario or entry[1] is not persona:
+                if len(_INDEXES) > 64:
+                    _INDEXES.clear()
+                entry = (scenario, persona, build_index(scenario, persona, embedder))
+                _INDEXES[key] = entry
+    return entry[2]
 
 
 def keyword_hits(keywords: Sequence[str], forms: frozenset[str], c: Cues) -> list[str]:
@@ -181,14 +207,18 @@ def keyword_hits(keywords: Sequence[str], forms: frozenset[str], c: Cues) -> lis
     return found
 
 
-def _sims(index: TopicIndex, qvec: Sequence[float] | None, qlem: frozenset[str]) -> list[float]:
+def _sims(
+    index: TopicIndex, qvec: Sequence[float] | None, qlem: frozenset[str], hub_weight: float = 0.0
+) -> list[float]:
     """Best similarity per topic: cosine with a semantic model, else lemma overlap."""
-    best = [0.0] * len(index.topics)
+    best = [-1.0] * len(index.topics)
     if index.semantic and qvec is not None and index.vectors is not None:
         if _np is not None:
             sims = (index.vectors @ _np.asarray(qvec, dtype="float32")).tolist()
         else:
             sims = [sum(a * b for a, b in zip(v, qvec, strict=False)) for v in index.vectors]
+        if hub_weight and index.hub:
+            sims = [s - hub_weight * h for s, h in zip(sims, index.hub, strict=True)]
     else:
         sims = []
         for plem in index.passage_lemmas:
@@ -208,11 +238,12 @@ def route(
     qlem: frozenset[str],
     keyword_weight: float,
     bonus: dict[str, float] | None = None,
+    hub_weight: float = 0.0,
 ) -> list[Match]:
     """Topics of the given groups, best first, with their similarity and keyword evidence."""
     c = cues()
     bonus = bonus or {}
-    sims = _sims(index, qvec, qlem)
+    sims = _sims(index, qvec, qlem, hub_weight)
     out = []
     for i, t in enumerate(index.topics):
         if t.group not in groups:

@@ -7,6 +7,7 @@ conversation never stops for it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -71,6 +72,17 @@ def moves_for(
     except Exception:  # a classifier bug must not end a trainee's conversation
         return guess_moves(turn)
     return found or guess_moves(turn)
+
+
+def warm_up(scenario: Scenario, persona: Persona) -> threading.Thread | None:
+    """Embed this pair's content in a background thread, so the first teacher turn does not wait (the app)."""
+    try:
+        from simulator.engine.moves import warm_up as embed_content
+    except ImportError:
+        return None
+    thread = threading.Thread(target=embed_content, args=(scenario, persona), name="warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def move_record(move: Any) -> dict[str, Any]:

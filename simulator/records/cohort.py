@@ -24,6 +24,7 @@ from simulator.records.cohort_words import words
 
 DEFAULT_SALT = "oudergesprek-cohort-v1"
 """Fixed, so the same name always gets the same pseudonym; pass your own salt to make guessing names harder."""
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”")
 _NAME_STOPWORDS = frozenset({"van", "der", "den", "het", "ter", "ten", "de", "la", "le", "von", "el"})
 
 
@@ -37,8 +38,9 @@ class Attempt:
     scenario_title: str
     persona: str
     started: datetime | None
-    listening: int
-    boundaries: int
+    listening: int | None
+    """0-100; None where the report has no sub-score for it (nothing to judge in this conversation)."""
+    boundaries: int | None
     self_listening: int | None
     self_boundaries: int | None
     outcome: str
@@ -69,13 +71,22 @@ class StudentSummary:
     def last(self) -> Attempt:
         return self.attempts[-1]
 
-    @property
-    def trend_listening(self) -> int:
-        return self.last.listening - self.first.listening
+    def scores(self, dimension: str) -> list[int]:
+        """The scores on 'listening' or 'boundaries', oldest first, where there is one."""
+        return [v for a in self.attempts if (v := getattr(a, dimension)) is not None]
+
+    def trend(self, dimension: str) -> int | None:
+        """Latest minus first score (0 after one scored attempt); None if never scored."""
+        values = self.scores(dimension)
+        return values[-1] - values[0] if values else None
 
     @property
-    def trend_boundaries(self) -> int:
-        return self.last.boundaries - self.first.boundaries
+    def trend_listening(self) -> int | None:
+        return self.trend("listening")
+
+    @property
+    def trend_boundaries(self) -> int | None:
+        return self.trend("boundaries")
 
     @property
     def last_rated(self) -> Attempt | None:
@@ -87,12 +98,9 @@ class StudentSummary:
 class ScenarioStats:
     scenario: str
     title: str
+    count: int
     listening: tuple[int, ...]
     boundaries: tuple[int, ...]
-
-    @property
-    def count(self) -> int:
-        return len(self.listening)
 
     @staticmethod
     def median(values: tuple[int, ...]) -> float:
@@ -126,12 +134,13 @@ class Cohort:
     def students(self) -> list[StudentSummary]:
         """Students by name, each with attempts oldest first."""
         groups: dict[str, list[Attempt]] = {}
-        for a in self.attempts:
-            groups.setdefault(a.student, []).append(a)
-        return [
-            StudentSummary(name, tuple(sorted(items, key=_attempt_order)))
-            for name, items in sorted(groups.items(), key=lambda kv: kv[0].casefold())
-        ]
+        for a in self.attempts:  # 'anna de boer' and 'Anna de Boer' are one student
+            groups.setdefault(a.student.casefold(), []).append(a)
+        out = []
+        for _key, items in sorted(groups.items()):
+            ordered = tuple(sorted(items, key=_attempt_order))
+            out.append(StudentSummary(ordered[-1].student, ordered))
+        return out
 
     def scenarios(self) -> list[ScenarioStats]:
         groups: dict[str, list[Attempt]] = {}
@@ -141,8 +150,9 @@ class Cohort:
             ScenarioStats(
                 sid,
                 items[0].scenario_title,
-                tuple(a.listening for a in items),
-                tuple(a.boundaries for a in items),
+                len(items),
+                tuple(a.listening for a in items if a.listening is not None),
+                tuple(a.boundaries for a in items if a.boundaries is not None),
             )
             for sid, items in sorted(groups.items())
         ]
@@ -169,7 +179,8 @@ class Cohort:
             )
             for a in self.attempts
         ]
-        skipped = [Skipped(file_pseudonym(s.name, salt), scrub(s.reason)) for s in self.skipped]
+        # A reason can quote the file's own text (a value it could not read): drop every quoted part.
+        skipped = [Skipped(file_pseudonym(s.name, salt), scrub(_QUOTED.sub("'…'", s.reason))) for s in self.skipped]
         return Cohort(attempts, skipped, self.duplicates, anonymised=True)
 
 

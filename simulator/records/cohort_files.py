@@ -10,6 +10,7 @@ Every file that is not read comes back as a `Skipped` with a Dutch reason: never
 from __future__ import annotations
 
 import os
+import stat
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -122,8 +123,11 @@ def _from_file(path: Path, limits: Limits) -> Iterator[Source | Skipped]:
         yield Skipped(name, reasons.not_transcript)
         return
     try:
-        size = path.stat().st_size
-        if size > limits.file_bytes:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device named *.json would block or never end
+            yield Skipped(name, reasons.not_transcript)
+            return
+        if info.st_size > limits.file_bytes:
             yield Skipped(name, reasons.too_big.format(limit=limits.file_bytes // MB))
             return
         with path.open("rb") as fh:

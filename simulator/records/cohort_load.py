@@ -37,6 +37,8 @@ MAX_WORKERS = 4
 
 Scored = tuple[str, int, Attempt | Skipped]
 """(transcript id, number of turns, the attempt or why not); the id is '' when there is none."""
+
+
 def parse_source(source: Source, w: CohortWords | None = None) -> Transcript | Skipped:
     """A transcript, or the reason (Dutch) it cannot be one: damaged, newer schema, not a transcript."""
     reasons = (w or words()).reasons
@@ -75,12 +77,13 @@ def parse_source(source: Source, w: CohortWords | None = None) -> Transcript | S
     return Skipped(source.name, reasons.invalid.format(detail=detail))
 
 
-def _effective(transcript: Transcript, dimension: str, engine: int) -> int:
-    """A trainer's score override wins over the engine's score (the latest one counts)."""
+def _effective(transcript: Transcript, report: Mapping[str, Any], dimension: str) -> int | None:
+    """The engine's score, or a trainer's override of it (the latest counts); None if nothing was scored."""
     for o in reversed(transcript.score_overrides):
         if o.target == f"score:{dimension}" and o.trainer.strip().lstrip("-").isdigit():
             return max(0, min(100, int(o.trainer)))
-    return engine
+    data = report.get(dimension) or {}
+    return int(data["score"]) if data.get("subscores") else None
 
 
 def attempt_of(
@@ -117,8 +120,8 @@ def attempt_of(
         scenario_title=titles.get(sid) or display(sid) or w.text.unknown_scenario,
         persona=display(transcript.persona_id or ""),
         started=transcript.started_at,
-        listening=_effective(transcript, "listening", int(report["listening"]["score"])),
-        boundaries=_effective(transcript, "boundaries", int(report["boundaries"]["score"])),
+        listening=_effective(transcript, report, "listening"),
+        boundaries=_effective(transcript, report, "boundaries"),
         self_listening=rating.listening if rating else None,
         self_boundaries=rating.boundaries if rating else None,
         outcome=transcript.outcome or "",
@@ -131,7 +134,7 @@ def attempt_of(
 
 
 def score_transcript(transcript: Transcript) -> dict[str, Any]:
-    """The feedback report as plain data; stored acts are used, so this stays around a millisecond."""
+    """The feedback report as plain data; stored acts are reused, so this takes a few milliseconds."""
     from simulator.records.feedback_bridge import report_for
 
     return dict(report_for(transcript).to_dict())

@@ -40,11 +40,11 @@ class ScenarioSeries:
     attempts: tuple[Attempt, ...]
 
     @property
-    def listening(self) -> list[int]:
+    def listening(self) -> list[int | None]:
         return [a.listening for a in self.attempts]
 
     @property
-    def boundaries(self) -> list[int]:
+    def boundaries(self) -> list[int | None]:
         return [a.boundaries for a in self.attempts]
 
 
@@ -87,9 +87,7 @@ def progress_of(attempts: Sequence[Attempt], skipped: int = 0) -> Progress:
         for c in changes
         if c.skill.id in latest.subscores and (improved is None or c.skill.id != improved.skill.id)
     ]
-    practise = min(
-        candidates, key=lambda c: (bool(latest.shown.get(c.skill.id)), c.last), default=None
-    )
+    practise = min(candidates, key=lambda c: (bool(latest.shown.get(c.skill.id)), c.last), default=None)
     return Progress(series, improved, practise, skipped)
 
 

@@ -10,14 +10,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from simulator.records.cohort import Attempt, Cohort, ScenarioStats, StudentSummary
 from simulator.records.cohort_words import words
 
-TEMPLATES = Path(__file__).with_name("templates")
 CSV_BASE_COLUMNS: tuple[str, ...] = (
     "student",
     "attempt_id",
@@ -81,8 +78,27 @@ def to_csv(cohort: Cohort) -> str:
 # --- text -------------------------------------------------------------------------------------
 
 
+NO_VALUE = "–"
+
+
 def _signed(n: int) -> str:
     return f"+{n}" if n > 0 else str(n)
+
+
+def _span(values: Sequence[int]) -> str:
+    """'27 → 64 (+37)', one score alone, or a dash when nothing was scored."""
+    if not values:
+        return NO_VALUE
+    if len(values) == 1:
+        return str(values[0])
+    return f"{values[0]} → {values[-1]} ({_signed(values[-1] - values[0])})"
+
+
+def _spread(values: Sequence[int]) -> tuple[str, str]:
+    """(median, 'min–max') or dashes."""
+    if not values:
+        return NO_VALUE, NO_VALUE
+    return f"{ScenarioStats.median(tuple(values)):.0f}", f"{min(values)}–{max(values)}"
 
 
 def _self_line(student: StudentSummary) -> str:
@@ -93,8 +109,8 @@ def _self_line(student: StudentSummary) -> str:
     return t.last_self.format(
         listening=rated.self_listening,
         boundaries=rated.self_boundaries,
-        l_score=rated.listening,
-        b_score=rated.boundaries,
+        l_score=NO_VALUE if rated.listening is None else rated.listening,
+        b_score=NO_VALUE if rated.boundaries is None else rated.boundaries,
     )
 
 
@@ -114,8 +130,7 @@ def to_text(cohort: Cohort) -> str:
         for s in students:
             lines.append(
                 f"  {s.name:<{width}}  {len(s.attempts):>2} {t.attempts}  "
-                f"{t.listening} {s.first.listening:>3} → {s.last.listening:>3} ({_signed(s.trend_listening)})  "
-                f"{t.boundaries} {s.first.boundaries:>3} → {s.last.boundaries:>3} ({_signed(s.trend_boundaries)})"
+                f"{t.listening} {_span(s.scores('listening')):<16} {t.boundaries} {_span(s.scores('boundaries'))}"
             )
             lines.append(f"  {'':<{width}}  {_self_line(s)}")
     if scenarios:
@@ -123,10 +138,8 @@ def to_text(cohort: Cohort) -> str:
         for sc in scenarios:
             lines.append(f"  {sc.title} ({sc.count} {t.attempts})")
             for label, values in ((t.listening, sc.listening), (t.boundaries, sc.boundaries)):
-                lines.append(
-                    f"    {label:<12} {t.median} {ScenarioStats.median(values):>5.1f}  "
-                    f"{t.range} {min(values)}–{max(values)}"
-                )
+                median, spread = _spread(values)
+                lines.append(f"    {label:<12} {t.median} {median:>3}  {t.range} {spread}")
     if students:
         lines += ["", t.skills]
         width = max(len(k.label) for k in skills)
@@ -154,12 +167,14 @@ def _series(attempts: Sequence[Attempt]) -> dict[str, Any]:
     n = len(attempts)
     step = (CHART_W - 2 * PAD) / max(1, n - 1)
     xs = [round(PAD + i * step if n > 1 else CHART_W / 2, 1) for i in range(n)]
-    listening = [(x, _y(a.listening)) for x, a in zip(xs, attempts, strict=True)]
-    boundaries = [(x, _y(a.boundaries)) for x, a in zip(xs, attempts, strict=True)]
+    listening = [(x, _y(a.listening)) for x, a in zip(xs, attempts, strict=True) if a.listening is not None]
+    boundaries = [(x, _y(a.boundaries)) for x, a in zip(xs, attempts, strict=True) if a.boundaries is not None]
+    # A self-rating 1-5 sits on the same 0-100 scale (1 → 0, 5 → 100), as a ring in its dimension's colour.
     selfs = [
-        (x, _y((a.self_listening - 1) * 25))
+        (x, _y((rating - 1) * 25), cls)
         for x, a in zip(xs, attempts, strict=True)
-        if a.self_listening is not None
+        for rating, cls in ((a.self_listening, "l"), (a.self_boundaries, "b"))
+        if rating is not None
     ]
     return {
         "listening": listening,
@@ -188,26 +203,18 @@ def _distribution(sc: ScenarioStats) -> dict[str, Any]:
         x = PAD + i * slot
         for offset, count, cls in ((0.1, cl, "l"), (0.5, cb, "b")):
             h = round(inner_h * count / top, 1)
-            bars.append({"x": round(x + slot * offset, 1), "y": round(CHART_H - PAD / 2 - h, 1),
-                         "w": round(slot * 0.4, 1), "h": h, "cls": cls, "count": count})
+            bars.append(
+                {
+                    "x": round(x + slot * offset, 1),
+                    "y": round(CHART_H - PAD / 2 - h, 1),
+                    "w": round(slot * 0.4, 1),
+                    "h": h,
+                    "cls": cls,
+                    "count": count,
+                }
+            )
     ticks = [{"x": round(PAD + i * slot * 2, 1), "label": str(i * 20)} for i in range(6)]
-    return {
-        "bars": bars,
-        "ticks": ticks,
-        "median_l": ScenarioStats.median(sc.listening),
-        "median_b": ScenarioStats.median(sc.boundaries),
-        "min_l": min(sc.listening), "max_l": max(sc.listening),
-        "min_b": min(sc.boundaries), "max_b": max(sc.boundaries),
-    }
-
-
-@cache
-def _environment() -> Any:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True
-    )
+    return {"bars": bars, "ticks": ticks, "listening": _spread(sc.listening), "boundaries": _spread(sc.boundaries)}
 
 
 def html_context(cohort: Cohort) -> dict[str, Any]:
@@ -216,10 +223,8 @@ def html_context(cohort: Cohort) -> dict[str, Any]:
         {
             "name": s.name,
             "count": len(s.attempts),
-            "first": s.first,
-            "last": s.last,
-            "trend_l": _signed(s.trend_listening),
-            "trend_b": _signed(s.trend_boundaries),
+            "span_l": _span(s.scores("listening")),
+            "span_b": _span(s.scores("boundaries")),
             "self_line": _self_line(s),
             "chart": _series(s.attempts),
             "chart_label": t.chart_scores.format(student=s.name),
@@ -234,9 +239,7 @@ def html_context(cohort: Cohort) -> dict[str, Any]:
     skills = [{"stats": k, "width": round(200 * k.percent / 100, 1)} for k in cohort.skills()]
     return {
         "t": t,
-        "summary": t.summary.format(
-            students=len(students), attempts=len(cohort.attempts), scenarios=len(scenarios)
-        ),
+        "summary": t.summary.format(students=len(students), attempts=len(cohort.attempts), scenarios=len(scenarios)),
         "duplicates": t.duplicates.format(count=cohort.duplicates) if cohort.duplicates else "",
         "anonymised": cohort.anonymised,
         "students": students,
@@ -250,7 +253,9 @@ def html_context(cohort: Cohort) -> dict[str, Any]:
 
 
 def to_html(cohort: Cohort) -> str:
-    return str(_environment().get_template("cohort.html.j2").render(**html_context(cohort)))
+    from simulator.records.templating import render_html
+
+    return render_html("cohort.html.j2", **html_context(cohort))
 
 
 def render(cohort: Cohort, fmt: str) -> str:

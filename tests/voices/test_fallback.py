@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from simulator.engine.session import Session
 from simulator.voices.base import Piece, VoiceRequest
-from simulator.voices.guard import words
 from simulator.voices.fallback import speak
+from simulator.voices.guard import words
 
 GOOD = "Nou, ik vind het gewoon raar. Ze haalt goede cijfers en dan krijgt ze dit advies?"
 ENGLISH = "I really don't think that is fair to my daughter, you know."

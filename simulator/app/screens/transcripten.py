@@ -4,6 +4,7 @@ comment on turns, override acts or scores with a reason, and export Markdown or 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -36,6 +37,13 @@ def matches(saved: backend.Saved, trainee: str, scenario: str, date: str) -> boo
     return True
 
 
+def skipped_text(skipped: list[Any]) -> str:
+    from simulator.records.cohort_words import words
+
+    first = skipped[0]
+    return words().open.skipped.format(count=len(skipped), name=first.name, reason=first.reason)
+
+
 class TranscriptenScreen(AppScreen):
     """The list of saved attempts with filters."""
 
@@ -43,10 +51,13 @@ class TranscriptenScreen(AppScreen):
         Binding("escape", "back", "Terug"),
         Binding("ctrl+r", "reload", "Vernieuwen"),
         Binding("ctrl+g", "gold", "Goudset exporteren"),
+        Binding("ctrl+o", "open_source", "Map of zip openen"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, sources: list[Path] | None = None) -> None:
         super().__init__()
+        self.sources = sources
+        """A trainer's folders or zips of students' transcripts; None lists the own data folder."""
         self.saved: list[backend.Saved] = []
         self.shown: list[backend.Saved] = []
 
@@ -80,8 +91,26 @@ class TranscriptenScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load(self) -> None:
-        saved = backend.saved_transcripts()
+        if self.sources:
+            from simulator.app.screens.open_cohort import load_saved
+
+            saved, skipped = load_saved(self.sources)
+            if skipped:
+                self.app.call_from_thread(self.notify, skipped_text(skipped), severity="warning", timeout=10)
+        else:
+            saved = backend.saved_transcripts()
         self.app.call_from_thread(self._loaded, saved)
+
+    def action_open_source(self) -> None:
+        from simulator.app.screens.open_cohort import OpenCohortDialog
+
+        def chosen(path: object) -> None:
+            if isinstance(path, Path):
+                self.sources = [path]
+                self.query_one(TitleBar).show(path.name)
+                self.action_reload()
+
+        self.app.push_screen(OpenCohortDialog(), chosen)
 
     def _loaded(self, saved: list[backend.Saved]) -> None:
         self.saved = saved

@@ -26,17 +26,22 @@ if TYPE_CHECKING:
     from simulator.records.cohort_progress import Progress, ScenarioSeries, SkillChange
 
 BARS = "▁▂▃▄▅▆▇█"
+NO_VALUE = "–"
 BAR_HEIGHT = 2
 """Lines per chart row: 16 steps over 0-100, enough to see a change of about six points."""
 
 
-def bar_rows(values: Sequence[int], height: int = BAR_HEIGHT, width: int = 3) -> list[str]:
-    """Vertical bars for scores 0-100 on a fixed scale, one column group per attempt, top row first."""
+def bar_rows(values: Sequence[int | None], height: int = BAR_HEIGHT, width: int = 3) -> list[str]:
+    """Vertical bars for scores 0-100 on a fixed scale, one column group per attempt, top row first;
+    an attempt without a score keeps its place, empty."""
     steps = len(BARS) * height
     rows = []
     for level in reversed(range(height)):
         cells = []
         for v in values:
+            if v is None:
+                cells.append(" " * (width - 1))
+                continue
             filled = max(1, round(max(0, min(100, v)) / 100 * steps)) - level * len(BARS)
             char = " " if filled <= 0 else BARS[-1] if filled >= len(BARS) else BARS[filled - 1]
             cells.append(char * (width - 1))
@@ -112,7 +117,8 @@ class VoortgangScreen(AppScreen):
             (t.boundaries, series.boundaries, "chart-b"),
         ):
             rows = bar_rows(values)
-            trend = f"{values[0]} → {values[-1]}" if len(values) > 1 else str(values[0])
+            scored = [v for v in values if v is not None]
+            trend = f"{scored[0]} → {scored[-1]}" if len(scored) > 1 else "".join(str(v) for v in scored[:1])
             lines = [f"{label if i == len(rows) - 1 else '':<{label_w}}{row}" for i, row in enumerate(rows)]
             lines[-1] += f"   {trend}"
             out.append(Static(Content("\n".join(lines)), classes=cls))
@@ -125,7 +131,10 @@ class VoortgangScreen(AppScreen):
             )
             rows.append(
                 w.attempt_row.format(
-                    date=a.date or t.unknown_date, listening=a.listening, boundaries=a.boundaries, self=self_text
+                    date=a.date or t.unknown_date,
+                    listening=NO_VALUE if a.listening is None else a.listening,
+                    boundaries=NO_VALUE if a.boundaries is None else a.boundaries,
+                    self=self_text,
                 )
             )
         out.append(Static(Content("\n".join(rows)), classes="rows"))
