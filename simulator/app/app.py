@@ -68,6 +68,9 @@ class OudergesprekApp(App[None]):
             self.theme = theme
         self._saved_theme = self.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        error = self.settings.get("config_error")
+        if isinstance(error, str):
+            self.notify(error, title="Instellingen", severity="warning", timeout=15)
 
     @property
     def trainee(self) -> str | None:

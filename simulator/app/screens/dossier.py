@@ -122,7 +122,21 @@ class DossierScreen(AppScreen):
             self.query_one("#intention", Input).focus()
             return
         self.setup.intention = intention
+        problem = backend.storage_problem()
+        if problem is None:
+            self._begin(keep=True)
+            return
+        from simulator.app.screens.modals import ConfirmDialog
+
+        def chosen(choice: object) -> None:
+            if choice:
+                self._begin(keep=False)
+
+        self.app.push_screen(ConfirmDialog(problem, yes="Oefenen zonder opslaan", no="Terug"), chosen)
+
+    def _begin(self, *, keep: bool) -> None:
+        """Open the conversation; `keep=False` when the data folder cannot be written (read-only, full)."""
         setup = self.setup
         clock = self.clock()
         dagdeel = self.oapp.options.dagdeel
-        self.open_conversation(setup, lambda voice: backend.new_session(setup, voice, clock, dagdeel))
+        self.open_conversation(setup, lambda voice: backend.new_session(setup, voice, clock, dagdeel, keep=keep))

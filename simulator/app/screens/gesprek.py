@@ -26,9 +26,11 @@ from simulator.app.screens.base import AppScreen
 from simulator.app.widgets.chat import ChatInput, ChatLog, ChatMessage
 from simulator.app.widgets.meters import ParentMeters
 from simulator.app.widgets.titlebar import TitleBar
+from simulator.records.voice_use import fell_back, interrupted
 
 if TYPE_CHECKING:
     from simulator.engine.session import ParentPlan, Session
+    from simulator.records.transcript import Turn
     from simulator.voices.base import Piece
 
 
@@ -83,8 +85,7 @@ class GesprekScreen(AppScreen):
                 msg.set_acts(a.code for a in turn.acts or [])
                 self.teacher_messages[i] = msg
             else:
-                note = "onderbroken" if turn.fallback_reason == "afgebroken door de leerkracht" else None
-                log.add("parent", persona.name, turn.text, note=note)
+                log.add("parent", persona.name, turn.text, note=self._note(turn))
         self._refresh_meters()
         self._tick()
         self.set_interval(1.0, self._tick)
@@ -155,7 +156,7 @@ class GesprekScreen(AppScreen):
         recorded = False
         try:
             if text is not None:
-                plan = session.teacher_says(text, hint=hint)
+                plan = backend.teacher_says(session, text, hint=hint)
                 recorded = True
                 index = len(session.transcript.turns) - 1
                 self._ui(self._teacher_recorded, index, msg)
@@ -197,10 +198,16 @@ class GesprekScreen(AppScreen):
             self.current.append(piece.text)
         if piece.final:
             turn = self.session.transcript.turns[-1]
-            self.current.finish(turn.text, "onderbroken" if piece.cancelled else None)
+            self.current.finish(turn.text, "onderbroken" if piece.cancelled else self._note(turn))
             self.query_one(ChatLog).scroll_end(animate=False)
         elif piece.text:
             self.query_one(ChatLog).scroll_end(animate=False)
+
+    def _note(self, turn: Turn) -> str | None:
+        """A subtle mark under a parent line: cut off by the trainee, or a curated line instead of the model's."""
+        if interrupted(turn):
+            return "onderbroken"
+        return "vaste zin" if fell_back(self.session.transcript, turn) else None
 
     def _turn_done(self, plan: ParentPlan | None) -> None:
         self.busy = False

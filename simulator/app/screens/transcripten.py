@@ -98,7 +98,10 @@ class TranscriptenScreen(AppScreen):
             if skipped:
                 self.app.call_from_thread(self.notify, skipped_text(skipped), severity="warning", timeout=10)
         else:
-            saved = backend.saved_transcripts()
+            problems: list = []
+            saved = backend.saved_transcripts(problems)
+            for problem in problems:
+                self.app.call_from_thread(self.notify, str(problem), severity="warning", timeout=10)
         self.app.call_from_thread(self._loaded, saved)
 
     def action_open_source(self) -> None:

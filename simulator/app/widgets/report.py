@@ -179,6 +179,7 @@ class ReportTabs(Vertical):
 def summary_text(transcript: Transcript, scenario_title: str, parent_name: str) -> str:
     """Two or three lines above the scores: what was practised, how it ended, the intention."""
     from simulator.app.labels import outcome_label
+    from simulator.records.voice_use import fallback_rate
 
     teacher_turns = sum(1 for t in transcript.turns if t.speaker == "teacher")
     lines = [
@@ -188,4 +189,11 @@ def summary_text(transcript: Transcript, scenario_title: str, parent_name: str) 
     ]
     if transcript.intention:
         lines.append(f"Je voornemen: “{transcript.intention}”")
+    rate = fallback_rate(transcript)
+    if rate is not None:
+        fallbacks, parent_turns = rate
+        lines.append(
+            f"Stem: {transcript.voice} · {parent_turns - fallbacks} van {parent_turns} beurten door het model "
+            f"verwoord, {fallbacks} keer een vaste zin"
+        )
     return "\n".join(lines)
