@@ -78,8 +78,10 @@ def neutral(text: str, child: str) -> str:
     return text
 
 
-def _lines(answer_lines: Iterable[str]) -> list[str]:
-    return list(answer_lines)[:MAX_LINES]
+def _lines(answer_lines: Iterable[object]) -> list[str]:
+    """Line texts: content lines are plain strings or tagged lines with a `text`."""
+    out = [line if isinstance(line, str) else str(getattr(line, "text", "")) for line in answer_lines]
+    return [t for t in out if t][:MAX_LINES]
 
 
 def _all_lines(lineset) -> list[str]:
@@ -112,7 +114,7 @@ def build_topics(scenario: Scenario, persona: Persona, c: Cues | None = None) ->
     unknown = list(c.data.unknown)
     topics.append(Topic("unknown", "ask", tuple(unknown), tuple(scenario.parent_does_not_know)))
     for step in scenario.next_steps:
-        topics.append(Topic(f"next_step:{step.id}", "step", tuple(step.keywords), (step.text, *step.accept_lines[:2])))
+        topics.append(Topic(f"next_step:{step.id}", "step", tuple(step.keywords), (step.text, *_lines(step.accept_lines)[:2])))
     for i, fact in enumerate(scenario.parent_does_not_know):
         topics.append(Topic(f"fact:{i}", "fact", (), (fact,)))
     news = [scenario.dossier.message]

@@ -61,6 +61,15 @@ MUST: list[tuple[str, str | None, str]] = [
     ("U mag hier niet filmen, wilt u de telefoon wegleggen?", None, "name_limit"),
     ("Stop met schreeuwen alsjeblieft.", None, "name_limit"),
     ("Laat me even uitpraten.", None, "name_limit"),
+    ("U mag boos zijn, maar niet schelden.", None, "name_limit"),
+    ("Mijn telefoonnummer geef ik niet, u kunt via Parro berichten sturen.", None, "name_limit"),
+    ("Jullie thuis zijn het probleem.", None, "counter_attack"),
+    ("U bent zelf ook niet bepaald een voorbeeld.", None, "counter_attack"),
+    ("U doet zo negatief.", None, "you_message"),
+    ("Ik begrijp het, en toch blijft het vmbo-kader.", None, "holds_position"),
+    ("Mijn tip: minder schermtijd.", None, "premature_advice"),
+    ("heeft ze het naar haar zin", None, "closed_question"),
+    ("En toen?", None, "open_question"),
     # a limit with an alternative also names the next step
     ("Elke dag een bericht sturen kan ik niet waarmaken; wel bel ik u elke vrijdag.", None, "structuring"),
     # dismissing, in novice words
@@ -86,6 +95,12 @@ MUST_NOT: list[tuple[str, str | None, str]] = [
     ("Elke dag een bericht sturen kan ik niet waarmaken; wel bel ik u elke vrijdag.", None, "caving"),
     ("Elke dag een bericht sturen kan ik niet waarmaken; wel bel ik u elke vrijdag.", None, "defending"),
     ("Dat kan ik niet beloven, wat ik wel kan doen is hem vrijdag extra uitleg geven.", None, "caving"),
+    # praise and plain information that look like an attack, a limit or reassurance
+    ("Dat is uw keuze, u mag erover nadenken.", None, "counter_attack"),
+    ("Ouders zoals u helpen ons enorm door zo betrokken te zijn.", None, "counter_attack"),
+    ("Hij redt zich prima met lezen.", None, "dismissing"),
+    ("Ik heb nu geen tijd meer voor de toets van vandaag, die doen we morgen.", None, "name_limit"),
+    ("Over rekenen kan ik u niets nieuws vertellen, dat gaat prima.", None, "name_limit"),
     # a restatement of something the parent never said is not a paraphrase
     ("U vindt het rapport dus goed.", "Kunnen we het over de gymles hebben?", "paraphrase"),
 ]
