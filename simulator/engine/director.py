@@ -160,6 +160,8 @@ def agenda(ctx: Context, response: Decision | None) -> Decision | None:
     state, scenario = ctx.state, ctx.scenario
     if response is not None and (response.intent in QUIET_RESPONSES or response.ends):
         return None
+    if response is not None and response.intent == "confused":  # first understand, then push
+        return Decision("ask_news") if not state.news_given and ctx.teacher_turns >= 2 else None
     kind = boundary(ctx)
     if kind and not ctx.kinds & {"limit"}:
         return Decision("test_boundary", boundary_kind=kind)
@@ -204,9 +206,11 @@ def _own_turn(ctx: Context) -> Decision:
     concern = open_concern(scenario, state)
     if concern and ctx.teacher_turns <= 3:
         return Decision("raise_concern", concern_id=concern)
-    if state.phase == "negotiating" or "holds_position" in codes or "concrete_basis" in ctx.reading.signals:
+    if "holds_position" in codes or "concrete_basis" in ctx.reading.signals:
+        return Decision("challenge_basis")  # the teacher argues the case: the parent questions its basis
+    if state.phase == "negotiating" and ctx.persona.role == "pleitbezorger" and state.trust < 45:
         return Decision("challenge_basis")
-    return Decision(ctx.rng.choice(("express_worry", "example_from_home", "challenge_basis")))
+    return Decision(ctx.rng.choice(("express_worry", "example_from_home")))
 
 
 PRESUME_NEWS = frozenset({"challenge_basis", "express_worry", "example_from_home", "raise_concern", "acknowledge"})

@@ -20,7 +20,7 @@ from feedback.reading import Reading, read_turn
 from feedback.text import fold, lemma
 from simulator.content.schemas import Persona, Scenario
 from simulator.engine.cues import Cues, cues
-from simulator.engine.topics import Match, content_lemmas, index_for, neutral, route
+from simulator.engine.topics import Match, child_pronoun, content_lemmas, index_for, neutral, route
 
 KINDS = (
     "greeting", "small_talk", "thanks", "goodbye", "news", "information", "new_fact", "question",
@@ -143,6 +143,7 @@ class _Router:
         self.qlem = content_lemmas(reading.text, cues())
         self._qvec: list[float] | None = None
         self.child = scenario.dossier.child.name
+        self.pronoun = child_pronoun(scenario)
         self.bonus: dict[str, float] = {}
         self._done = False
 
@@ -151,7 +152,7 @@ class _Router:
             self._done = True
             if self.index.semantic and self.embedder is not None:
                 try:
-                    text = neutral(self.reading.text, self.child)
+                    text = neutral(self.reading.text, self.child, self.pronoun)
                     self._qvec = self.embedder.embed([text], query=True)[0]
                 except Exception:
                     self._qvec = None

@@ -112,7 +112,8 @@ def respond(ctx: Context, moves: Sequence[MoveLike], repeats: int) -> Decision |
     if "caving" in codes and state.news_given:  # the teacher gives in: the parent pushes on
         return Decision("challenge_basis")
     question = _first(moves, "question")
-    if "greeting" in kinds and ctx.teacher_turns <= 2 and not (question and question.topic):
+    greets = "greeting" in kinds and ctx.teacher_turns <= 2 and not state.greeted
+    if greets and not (question and question.topic):
         return Decision("greet_back")  # "Hallo, stoor ik?": a greeting calls for a greeting
     proposal = _first(moves, "proposal")
     if proposal is not None or ctx.reading.next_step:
@@ -123,6 +124,11 @@ def respond(ctx: Context, moves: Sequence[MoveLike], repeats: int) -> Decision |
         return Decision("confused")
     if "new_fact" in kinds:
         return Decision("react_new_fact")
+    told = _first(moves, "information")
+    if told is not None and told.topic and question is None:  # the parent adds their view on that topic
+        about = _topic_answer(ctx, told.topic)
+        if about is not None and about.intent in {"answer", "raise_concern"}:
+            return about
     if "limit" in kinds:  # no line was crossed: a high parent tests it, a calmer one takes note
         return Decision("irritated" if band(state.tension) == "high" else "accept_limit")
     if question is not None or (not moves and ctx.reading.is_question):
@@ -136,9 +142,9 @@ def respond(ctx: Context, moves: Sequence[MoveLike], repeats: int) -> Decision |
     if kinds & {"check", "reflection"}:
         miss = any(m.kind in {"check", "reflection"} and m.topic == "miss" for m in moves)
         return Decision("correct" if miss else "acknowledge")
-    if "greeting" in kinds and ctx.teacher_turns <= 2:
+    if greets:
         return Decision("greet_back")
-    if "small_talk" in kinds:
+    if "small_talk" in kinds or "greeting" in kinds:
         return Decision("small_talk")
     if codes & IRRITATING:
         return Decision("irritated")

@@ -223,6 +223,8 @@ class Session:
             state.agreements.append(step)
         if decision.intent == "threaten_leave":
             state.threatened = True
+        if decision.intent == "greet_back":
+            state.greeted = True
 
     def _line(self, decision: Decision) -> tuple[str, str, tuple[str, ...]]:
         raw, intent, examples = pick_line(
@@ -336,42 +338,11 @@ class Session:
         in `save_dir` while the old file stays. Without `upto`, it continues at `path`.
         If the last kept turn is the teacher's, `session.pending` holds the parent's plan.
         """
-        session = cls(
-            scenario,
-            persona,
-            voice=voice,
-            seed=transcript.seed or 0,
-            difficulty=transcript.difficulty or "normaal",
-            trainee=transcript.trainee,
-            intention=transcript.intention,
-            save_dir=save_dir,
-            clock=clock,
+        from simulator.engine.replay import replay
+
+        return replay(
+            cls, transcript, scenario, persona, voice=voice, upto=upto, save_dir=save_dir, path=path, clock=clock
         )
-        if path is not None:
-            session.path = path
-        saving, session.path = session.path, None  # no writes while replaying
-        pending: ParentPlan | None = None
-        for turn in transcript.turns[:upto]:
-            if turn.speaker == "teacher":
-                pending = session.teacher_says(turn.text, hint=turn.hint)
-                session.transcript.turns[-1].comments = list(turn.comments)
-                continue
-            if pending is None and not session.transcript.turns:
-                pending = session.open()
-            if pending is not None:
-                session.commit(pending, turn.text, turn.voice or session.voice.name, turn.fallback_reason)
-                session.transcript.turns[-1].comments = list(turn.comments)
-            pending = None
-        session.pending = pending
-        session.transcript.hints_used = sum(1 for t in session.transcript.turns if t.hint)
-        if upto is None:
-            session.transcript.id = transcript.id
-            session.transcript.started_at = transcript.started_at
-        else:
-            session.transcript.rewound_from = transcript.id
-        session.path = saving
-        session._save()
-        return session
 
     def end(self, by_teacher: bool = True) -> None:
         """The conversation stops: judged from the state and the agreements made."""

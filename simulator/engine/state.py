@@ -60,6 +60,7 @@ class ParentState:
     news_at: int = -1  # the teacher turn where the news (or, without bad news, the topic) landed
     high_turns: int = 0
     threatened: bool = False
+    greeted: bool = False  # the parent has greeted the teacher back
     caved_at_test: int = 0
     agreements: list[str] = field(default_factory=list)
 

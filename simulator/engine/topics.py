@@ -70,12 +70,16 @@ def _life_of(answer: Answer, c: Cues) -> str | None:
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
-def neutral(text: str, child: str) -> str:
-    """Slots and the child's name become "het kind": a name shared by every topic says nothing."""
-    text = _SLOT.sub(lambda m: "het kind" if m.group(1) == "kind" else m.group(1).lower(), text)
+def neutral(text: str, child: str, pronoun: str = "hij") -> str:
+    """Slots and the child's name become a pronoun: a name shared by every topic says nothing."""
+    text = _SLOT.sub(lambda m: pronoun if m.group(1) == "kind" else m.group(1).lower(), text)
     if child:
-        text = re.sub(rf"\b{re.escape(child)}s?\b", "het kind", text, flags=re.IGNORECASE)
+        text = re.sub(rf"\b{re.escape(child)}s?\b", pronoun, text, flags=re.IGNORECASE)
     return text
+
+
+def child_pronoun(scenario: Scenario) -> str:
+    return "zij" if scenario.dossier.child.gender == "meisje" else "hij"
 
 
 def _lines(answer_lines: Iterable[object]) -> list[str]:
@@ -114,7 +118,8 @@ def build_topics(scenario: Scenario, persona: Persona, c: Cues | None = None) ->
     unknown = list(c.data.unknown)
     topics.append(Topic("unknown", "ask", tuple(unknown), tuple(scenario.parent_does_not_know)))
     for step in scenario.next_steps:
-        topics.append(Topic(f"next_step:{step.id}", "step", tuple(step.keywords), (step.text, *_lines(step.accept_lines)[:2])))
+        passages = (step.text, *_lines(step.accept_lines)[:2])
+        topics.append(Topic(f"next_step:{step.id}", "step", tuple(step.keywords), passages))
     for i, fact in enumerate(scenario.parent_does_not_know):
         topics.append(Topic(f"fact:{i}", "fact", (), (fact,)))
     news = [scenario.dossier.message]
@@ -122,7 +127,7 @@ def build_topics(scenario: Scenario, persona: Persona, c: Cues | None = None) ->
     child = scenario.dossier.child.name
     out = []
     for t in topics:
-        passages = [neutral(p, child) for p in t.passages]
+        passages = [neutral(p, child, child_pronoun(scenario)) for p in t.passages]
         if t.group == "ask" and t.keywords and KEYWORD_PASSAGE:
             passages.append(", ".join(t.keywords))  # the topic's words, as one passage
         out.append(Topic(t.id, t.group, t.keywords, tuple(passages)))

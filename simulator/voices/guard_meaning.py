@@ -26,13 +26,15 @@ from simulator.voices.guard_fold import fold
 QUOTES = "\"'“”‘’„‚«»`"
 _WORD = re.compile(r"[a-z0-9]+")
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][a-zà-ÿ]{2,}\b")
+_NAME = re.compile(r"\b[A-ZÀ-Ý][a-zà-ÿ]{2,}\b")
 
 
 @dataclass(frozen=True)
 class MeaningWords:
     reasons: dict[str, str]
     min_similarity: float
+    min_margin: float
+    contrary: dict[str, tuple[str, ...]]
     min_overlap: float
     max_repeat: float
     max_echo: float
@@ -57,6 +59,8 @@ def meaning_words() -> MeaningWords:
     return MeaningWords(
         reasons=dict(m["reasons"]),
         min_similarity=float(m["min_similarity"]),
+        min_margin=float(m["min_margin"]),
+        contrary={k: tuple(v) for k, v in m["contrary"].items()},
         min_overlap=float(m["min_overlap"]),
         max_repeat=float(m["max_repeat"]),
         max_echo=float(m["max_echo"]),
@@ -119,15 +123,15 @@ def invented_facts(line: str, request: VoiceRequest) -> list[str]:
     out += [w for w in _WORD.findall(folded) if w in meaning_words().fact_words and w not in known]
     for name in _NAME.findall(line):
         low = fold(name)
-        if low not in known and not _dictionary_word(low):
+        if low not in known and not _dictionary_word(name):
             out.append(name)
     return out
 
 
 def _dictionary_word(word: str) -> bool:
-    from simplemma import is_known
+    from simulator.voices.guard import known_word
 
-    return bool(is_known(word, lang="nl"))
+    return known_word(word.lower())
 
 
 # --- who speaks, about whom ---------------------------------------------------------------------
@@ -145,24 +149,31 @@ def names_self(line: str, request: VoiceRequest) -> bool:
 
 
 def wrong_child(line: str, request: VoiceRequest) -> bool:
-    """Son for a daughter, 'hem' for a girl, 'zij' next to a boy's name: the child is not this child."""
+    """Son for a daughter, 'hij' for a girl, 'zij'/'haar' for a boy: the child is not this child.
+
+    A pronoun may be about someone else; it counts only when the line and the teacher's last turn
+    name nobody of that gender (a father, a teacher, a brother, a name from the case file).
+    """
     w = meaning_words()
-    child = request.scenario.dossier.child
-    girl = child.gender == "meisje"
+    girl = request.scenario.dossier.child.gender == "meisje"
     words = _WORD.findall(fold(line))
-    known = known_words(request)
     wrong_noun = ("zoon", "jongen", "zoontje") if girl else ("dochter", "meisje", "dochtertje")
-    if any(n in words and n not in known for n in wrong_noun):
+    if any(n in words and n not in _file_words(request.scenario, request.persona) for n in wrong_noun):
         return True
-    name = fold(child.name)
+    context = set(words) | set(_WORD.findall(fold(request.teacher_text)))
     others = w.male_people if girl else w.female_people
-    if any(o in words for o in others):
+    if context & others:
         return False
-    mentions_child = name in words or any(n in words for n in ("kind", "zoon", "dochter"))
-    if girl:
-        return mentions_child and any(p in words for p in ("hij", "hem"))
-    sentences = [fold(s) for s in re.split(r"(?<=[.!?])\s+", line)]
-    return any(name in s.split() and "zij" in s.split() for s in sentences)
+    if any(_NAME.search(x) for x in _other_names(line, request)):
+        return False
+    pronouns = ("hij", "hem") if girl else ("zij", "haar")
+    return any(p in words for p in pronouns) and not (set(pronouns) & set(_WORD.findall(fold(request.teacher_text))))
+
+
+def _other_names(line: str, request: VoiceRequest) -> list[str]:
+    """Names in the line other than the child's (they may be who a pronoun is about)."""
+    child = request.scenario.dossier.child.name
+    return [n for n in _NAME.findall(line) if n != child and not _dictionary_word(n)]
 
 
 def quoted(line: str) -> bool:
@@ -188,6 +199,23 @@ def intent_lines(request: VoiceRequest) -> list[str]:
     raw += [t for n in s.next_steps if n.id == request.next_step_id for t in n.accept_lines]
     lines = [request.scripted_line, *request.style_examples, *(_fill(t, request) for t in raw)]
     return list(dict.fromkeys(x for x in lines if x and x != "..."))
+
+
+def contrary_lines(request: VoiceRequest) -> list[str]:
+    """Lines of intents whose stance is opposite to the intended one, for this persona and scenario."""
+    w = meaning_words()
+    group = "worried" if request.intent in w.worried else "accepting" if request.intent in w.accepting else "other"
+    p, s = request.persona, request.scenario
+    sources = (p.lines, s.lines, s.role_lines.get(p.role, {}))
+    raw = [
+        e.text
+        for i in w.contrary[group]
+        if i != request.intent
+        for src in sources
+        if i in src
+        for e in src[i].entries()
+    ]
+    return list(dict.fromkeys(_fill(t, request) for t in raw))
 
 
 def _fill(text: str, request: VoiceRequest) -> str:
@@ -222,6 +250,7 @@ def _embed(embedder: Any, texts: list[str]) -> list[list[float]]:
 @dataclass(frozen=True)
 class Similarity:
     meaning: float
+    contrary: float
     repeat: float
     echo: float
     semantic: bool
@@ -231,6 +260,7 @@ def similarity(line: str, request: VoiceRequest, embedder: Any = None) -> Simila
     """How close the line is to what was meant, to earlier parent lines, and to the teacher's last line."""
     own = fold(line)
     meant = [x for x in intent_lines(request) if fold(x) != own]  # a curated candidate is not its own evidence
+    against = [x for x in contrary_lines(request) if fold(x) != own and x not in meant]
     earlier = [t for s, t in request.history if s == "parent"]
     if embedder is None:
         from feedback.embed import get_embedder
@@ -245,17 +275,20 @@ def similarity(line: str, request: VoiceRequest, embedder: Any = None) -> Simila
 
         return Similarity(
             meaning=max((overlap(x) for x in meant), default=0.0),
+            contrary=max((overlap(x) for x in against), default=0.0),
             repeat=max((overlap(x) for x in earlier), default=0.0),
             echo=overlap(request.teacher_text) if request.teacher_text else 0.0,
             semantic=False,
         )
-    from feedback.embed import cached_embed, cosine
+    from feedback.embed import cosine
 
-    fixed = cached_embed(embedder, meant, query=False) if meant else []
+    fixed = _embed(embedder, meant) if meant else []
+    rival = _embed(embedder, against) if against else []
     said = _embed(embedder, [line, *earlier, *([request.teacher_text] if request.teacher_text else [])])
     mine, rest = said[0], said[1:]
     return Similarity(
         meaning=max((cosine(mine, v) for v in fixed), default=0.0),
+        contrary=max((cosine(mine, v) for v in rival), default=0.0),
         repeat=max((cosine(mine, v) for v in rest[: len(earlier)]), default=0.0),
         echo=cosine(mine, rest[-1]) if request.teacher_text else 0.0,
         semantic=True,
@@ -270,8 +303,10 @@ def check_meaning(line: str, request: VoiceRequest, embedder: Any = None) -> str
     return similarity_reason(similarity(line, request, embedder))
 
 
-def similarity_reason(sim: Similarity, min_similarity: float | None = None) -> str | None:
-    """The verdict of the embedding (or overlap) figures; `min_similarity` overrides the data file's."""
+def similarity_reason(
+    sim: Similarity, min_similarity: float | None = None, min_margin: float | None = None
+) -> str | None:
+    """The verdict of the embedding (or overlap) figures; the keyword arguments override the data file's."""
     w = meaning_words()
     r = w.reasons
     if sim.semantic:
@@ -282,7 +317,8 @@ def similarity_reason(sim: Similarity, min_similarity: float | None = None) -> s
         floor = w.min_similarity if min_similarity is None else min_similarity
     else:
         floor = w.min_overlap if min_similarity is None else min_similarity
-    return r["meaning"] if sim.meaning < floor else None
+    margin = w.min_margin if min_margin is None else min_margin
+    return r["meaning"] if sim.meaning < floor or sim.meaning - sim.contrary < margin else None
 
 
 def rule_reason(line: str, request: VoiceRequest) -> str | None:

@@ -46,7 +46,12 @@ MUST: list[tuple[str, str | None, str]] = [
     ("Goh, fijn dat u ook eens de moeite neemt om te komen.", None, "counter_attack"),
     ("Het ligt gewoon aan u.", None, "counter_attack"),
     ("Ouders zoals u maken het ons onmogelijk.", None, "counter_attack"),
+    ("Wat voor ouder bent u eigenlijk?", None, "counter_attack"),
+    ("Schaam je!", None, "counter_attack"),
+    ("Kom eerst maar eens een dag voor de klas staan.", None, "counter_attack"),
     # you-message: judging the parent as a person
+    ("Met u is het altijd wat.", None, "you_message"),
+    ("U maakt het alleen maar erger.", None, "you_message"),
     ("U bent zo ongeduldig.", None, "you_message"),
     ("je wil gewoon altijd je zin hebben", None, "you_message"),
     ("Doe eens normaal.", None, "you_message"),
@@ -96,6 +101,8 @@ MUST_NOT: list[tuple[str, str | None, str]] = [
     ("Elke dag een bericht sturen kan ik niet waarmaken; wel bel ik u elke vrijdag.", None, "defending"),
     ("Dat kan ik niet beloven, wat ik wel kan doen is hem vrijdag extra uitleg geven.", None, "caving"),
     # praise and plain information that look like an attack, a limit or reassurance
+    ("Ga maar lekker zitten.", None, "counter_attack"),
+    ("Het probleem ligt bij zijn concentratie.", None, "counter_attack"),
     ("Dat is uw keuze, u mag erover nadenken.", None, "counter_attack"),
     ("Ouders zoals u helpen ons enorm door zo betrokken te zijn.", None, "counter_attack"),
     ("Hij redt zich prima met lezen.", None, "dismissing"),

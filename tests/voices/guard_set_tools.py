@@ -140,12 +140,15 @@ def features(records: list[dict[str, Any]], embedder: Any = None) -> list[dict[s
     from feedback.embed import get_embedder
     from simulator.content.loader import load_library
     from simulator.voices.guard import check_form
-    from simulator.voices.guard_meaning import _embed, rule_reason, similarity
+    from simulator.voices.guard_meaning import _embed, contrary_lines, intent_lines, rule_reason, similarity
 
     library = load_library()
     embedder = embedder or get_embedder()
     if embedder.semantic:  # one batched pass instead of one call per record
         texts = {t for r in records for t in (r["candidate"], r["teacher_text"], *(x for s, x in r["history"]))}
+        for r in records:
+            request = request_of(r, library)
+            texts |= {*intent_lines(request), *contrary_lines(request)}
         ordered = sorted(t for t in texts if t)
         for i in range(0, len(ordered), 64):
             _embed(embedder, ordered[i : i + 64])
@@ -160,13 +163,15 @@ def features(records: list[dict[str, Any]], embedder: Any = None) -> list[dict[s
     return out
 
 
-def verdicts(feats: list[dict[str, Any]], floor: float | None = None) -> list[tuple[bool, bool]]:
-    """(accepted, label) per record for a similarity floor."""
+def verdicts(
+    feats: list[dict[str, Any]], floor: float | None = None, margin: float | None = None
+) -> list[tuple[bool, bool]]:
+    """(accepted, label) per record for a similarity floor and margin (None: the data file's)."""
     from simulator.voices.guard_meaning import similarity_reason
 
     out = []
     for f in feats:
-        accepted = f["form"] is None and f["rule"] is None and similarity_reason(f["sim"], floor) is None
+        accepted = f["form"] is None and f["rule"] is None and similarity_reason(f["sim"], floor, margin) is None
         out.append((accepted, bool(f["record"]["label"])))
     return out
 

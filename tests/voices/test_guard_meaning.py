@@ -57,8 +57,9 @@ def test_a_new_demand_while_accepting_is_rejected(lotte) -> None:  # type: ignor
     assert rule_reason("Goed, maar anders ga ik naar de directeur.", accepting) == R["demand"]
 
 
-def test_the_chosen_line_itself_passes(lotte) -> None:  # type: ignore[no-untyped-def]
-    assert check_line(lotte.scripted_line, lotte) is None
+def test_the_chosen_line_itself_passes(make_request) -> None:  # type: ignore[no-untyped-def]
+    request = make_request()
+    assert check_line(request.scripted_line, request) is None
 
 
 @pytest.fixture(scope="module")
