@@ -35,6 +35,11 @@ class LifeTopic(_Strict):
     answers: list[str] = []
 
 
+class Hint(_Strict):
+    cues: list[str] = Field(min_length=1)
+    topic_words: list[str] = Field(min_length=1)
+
+
 class CueFile(_Strict):
     greeting: list[str] = Field(min_length=1)
     goodbye: list[str] = Field(min_length=1)
@@ -49,6 +54,7 @@ class CueFile(_Strict):
     reflection: list[str] = []
     unknown: list[str] = []
     worry: list[str] = []
+    hints: dict[str, Hint] = {}
     no_topic: list[str] = []
     weak_words: list[str] = []
     stopwords: list[str] = []
@@ -98,7 +104,9 @@ class Cues:
             "worry": data.worry,
             "no_topic": data.no_topic,
         }
+        lists.update({f"hint:{name}": hint.cues for name, hint in data.hints.items()})
         self._rx = {name: phrase_regex(values) for name, values in lists.items()}
+        self.hints = {name: frozenset(w.lower() for w in hint.topic_words) for name, hint in data.hints.items()}
         self.weak = frozenset(w.lower() for w in data.weak_words)
         self.stop = frozenset(w.lower() for w in data.stopwords)
         self.life = data.life

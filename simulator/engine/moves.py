@@ -32,6 +32,7 @@ KINDS = (
 # `keywords` to the lemma-overlap fallback.
 PARAMS = {
     "semantic": {
+        "hint": 0.03,
         "hub": 0.0,
         "step_margin": 0.03,
         "worry": 0.02,
@@ -42,6 +43,7 @@ PARAMS = {
         "news": 0.86,
     },
     "keywords": {
+        "hint": 0.3,
         "hub": 0.0,
         "step_margin": 0.1,
         "worry": 0.2,
@@ -145,6 +147,9 @@ class _Router:
         self.child = scenario.dossier.child.name
         self.pronoun = child_pronoun(scenario)
         self.bonus: dict[str, float] = {}
+        c = cues()
+        folded = fold(reading.text)
+        self.hinted = frozenset(w for name, words in c.hints.items() if c.hit(f"hint:{name}", folded) for w in words)
         self._done = False
 
     def _vector(self) -> list[float] | None:
@@ -165,7 +170,10 @@ class _Router:
     def ranked(self, group: str) -> list[Match]:
         p = self.params
         hub = p["hub"] if group == "ask" else 0.0  # questions are where generic passages mislead
-        return route(self.index, {group}, self._vector(), self.forms, self.qlem, p["kw"], self.bonus, hub)
+        hinted = self.hinted if group == "ask" else frozenset()
+        return route(
+            self.index, {group}, self._vector(), self.forms, self.qlem, p["kw"], self.bonus, hub, hinted, p["hint"]
+        )
 
     def passes(self, match: Match | None, group: str) -> bool:
         if match is None:

@@ -246,6 +246,8 @@ def route(
     keyword_weight: float,
     bonus: dict[str, float] | None = None,
     hub_weight: float = 0.0,
+    hinted: frozenset[str] = frozenset(),
+    hint_weight: float = 0.0,
 ) -> list[Match]:
     """Topics of the given groups, best first, with their similarity and keyword evidence."""
     c = cues()
@@ -257,6 +259,8 @@ def route(
             continue
         hits = keyword_hits(t.keywords, forms, c)
         score = sims[i] + keyword_weight * min(len(hits), 2) + bonus.get(t.id.split(":")[0], 0.0)
+        if hinted and hinted & {k.lower() for k in t.keywords}:
+            score += hint_weight
         out.append(Match(t.id, score, sims[i], len(hits), ", ".join(hits[:3])))
     out.sort(key=lambda m: -m.score)
     return out

@@ -14,6 +14,7 @@ import pytest
 from simulator.content.loader import load_library
 from simulator.engine.lines import fill
 from simulator.engine.session import Session
+from simulator.engine.understanding import GuessedMove
 
 LIB = load_library()
 PAIRS = list(product(sorted(LIB.scenarios), sorted(LIB.personas)))
@@ -32,11 +33,7 @@ HARMLESS = [
     "Nou, fijn dat u er bent. Gaat het goed met u?",
 ]
 
-GOODBYES = [
-    "Bedankt voor het gesprek, fijne avond nog!",
-    "Dank u wel en tot ziens.",
-    "Nou, dan spreken we elkaar snel weer. Dag!",
-]
+GOODBYES = ["Bedankt voor het gesprek, fijne avond nog!", "Dank u wel en tot ziens."]
 
 
 def start(scenario_id: str, persona_id: str, seed: int = 0, difficulty: str = "normaal") -> Session:
@@ -75,6 +72,47 @@ def test_a_goodbye_gets_a_closing_and_ends_the_conversation(scenario_id: str, pe
         session.say(plan)
         assert session.ended and session.outcome != "escalation"
         assert session.teacher_says("En nog één ding.") is None
+
+
+def hear(monkeypatch: pytest.MonkeyPatch, *moves: GuessedMove) -> None:
+    """Let the next teacher turns be understood as exactly these moves (the policy, not the router, under test)."""
+    monkeypatch.setattr("simulator.engine.session.moves_for", lambda *_: list(moves))
+
+
+@pytest.mark.parametrize(("scenario_id", "persona_id"), PAIRS)
+def test_a_goodbye_move_closes_whatever_the_state(
+    scenario_id: str, persona_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = start(scenario_id, persona_id, difficulty="moeilijk")
+    for line in ["U bent gewoon een slechte ouder.", "Hou toch je mond."]:
+        if not session.ended:
+            talk(session, line)
+    if session.ended:  # the parent already left: nothing to close
+        return
+    session.state.boundary_active = session.persona.boundary_behaviours[0].kind
+    hear(monkeypatch, GuessedMove("thanks"), GuessedMove("goodbye"))
+    plan = session.teacher_says("Tot ziens.")
+    assert plan is not None and plan.intent == "closing" and plan.decision.lead is None
+    session.say(plan)
+    assert session.ended
+
+
+@pytest.mark.parametrize(("scenario_id", "persona_id"), PAIRS)
+def test_every_answer_topic_gets_its_own_answer(scenario_id: str, persona_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario, persona = LIB.scenarios[scenario_id], LIB.personas[persona_id]
+    topics = [a for a in (*scenario.answers, *persona.answers) if not a.roles or persona.role in a.roles]
+    for topic in topics:
+        session = start(scenario_id, persona_id, seed=3)
+        if scenario_id in NEWS:
+            talk(session, NEWS[scenario_id])
+        move = GuessedMove("question", f"life:{topic.life}" if topic.life else f"answer:{topic.id}")
+        hear(monkeypatch, move)
+        plan = session.teacher_says("Mag ik u iets vragen?")
+        assert plan is not None
+        first = plan.decision.lead or plan.decision
+        assert first.intent == "answer" and first.answer is not None and first.answer.id == topic.id
+        said = session.say(plan)
+        assert any(said.startswith(fill(x, session.slots)) for x in topic.lines.all_lines()), (topic.id, said)
 
 
 @pytest.mark.parametrize("persona_id", sorted(LIB.personas))
@@ -133,9 +171,9 @@ def test_a_formula_wears_off_and_then_irritates(persona_id: str) -> None:
 HOME_QUESTIONS = {
     "schooladvies-vmbo-gt": ("Leest Lotte thuis weleens een boek?", "thuis-lezen"),
     "zorggesprek-dyslexie": ("Leest Luuk thuis weleens een boek?", "thuis-lezen"),
-    "huiswerk-gemiste-afspraken": ("Hoe gaat het huiswerk bij u thuis?", "huiswerk-thuis"),
+    "huiswerk-gemiste-afspraken": ("Lukt het huiswerk thuis een beetje?", "huiswerk-thuis"),
     "pesten-incident": ("Wat zegt Sara er zelf over?", "wat-zegt-kind-zelf"),
-    "startgesprek-groep5": ("Waar is Milan goed in?", "sterke-kanten"),
+    "startgesprek-groep5": ("Waar is Milan thuis goed in?", "sterke-kanten"),
 }
 
 
