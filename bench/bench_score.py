@@ -118,7 +118,7 @@ def main() -> None:
     t0 = time.perf_counter()
     report = score(long, ScoreContext(bad_news=True))
     elapsed = time.perf_counter() - t0
-    print(f"one {args.long}-turn minimal transcript: {elapsed:.2f} s (target < 2 s), listening {report.listening.score}")
+    print(f"one {args.long}-turn minimal transcript: {elapsed:.2f} s (target < 2 s), score {report.listening.score}")
 
 
 if __name__ == "__main__":

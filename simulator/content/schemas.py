@@ -55,6 +55,7 @@ INTENTS = (
     "doubt_next_step",
     "threaten_leave",
     "accept_limit",
+    "child_prompt",
 )
 """What the parent means to do next; the policy picks one (or a response plus an agenda), a voice words it."""
 

@@ -47,6 +47,7 @@ class Context:
     kinds: frozenset[str] = frozenset()
     news_now: bool = False
     provoked: bool = False
+    to_child: bool = False  # the teacher spoke to the child (who is there), not to the parent
 
     @property
     def codes(self) -> set[str]:
@@ -146,7 +147,9 @@ def open_concern(scenario: Scenario, state: ParentState) -> str | None:
     return None
 
 
-QUIET_RESPONSES = frozenset({"closing", "repair", "calm_down", "leave_angry", "threaten_leave", "repeat_noticed"})
+QUIET_RESPONSES = frozenset(
+    {"closing", "repair", "calm_down", "leave_angry", "threaten_leave", "repeat_noticed", "child_prompt"}
+)
 """After these the parent adds nothing of their own."""
 
 ADDS_TO = frozenset(

@@ -35,6 +35,7 @@ def evaluate(path: Path, embedder_spec: str | None = None, split: str = "all", s
         probes = [p for p in probes if _num(p["id"]) % 2 == want]
     move_ok = both_ok = 0
     confusion: Counter[tuple[str, str]] = Counter()
+    per_move: Counter[tuple[str, bool]] = Counter()
     wrong = []
     started = time.perf_counter()
     for p in probes:
@@ -45,6 +46,7 @@ def evaluate(path: Path, embedder_spec: str | None = None, split: str = "all", s
         ok_both = ok_move and main.topic == p.get("topic")
         move_ok += ok_move
         both_ok += ok_both
+        per_move[(p["move"], ok_both)] += 1
         if not ok_move:
             confusion[(p["move"], main.kind)] += 1
         if not ok_both:
@@ -59,6 +61,10 @@ def evaluate(path: Path, embedder_spec: str | None = None, split: str = "all", s
         "move_accuracy": round(move_ok / n, 3),
         "move_topic_accuracy": round(both_ok / n, 3),
         "ms_per_probe": round((time.perf_counter() - started) * 1000 / n, 1),
+        "move_topic_by_move": {
+            m: f"{per_move[(m, True)]}/{per_move[(m, True)] + per_move[(m, False)]}"
+            for m in sorted({m for m, _ in per_move})
+        },
         "confusions": {f"{a}->{b}": k for (a, b), k in confusion.most_common(10)},
     }
     if show:

@@ -45,6 +45,7 @@ FALLBACKS: dict[str, tuple[str, ...]] = {
     "doubt_next_step": ("challenge_basis", "express_worry"),
     "threaten_leave": ("irritated",),
     "accept_limit": ("calm_down", "acknowledge"),
+    "child_prompt": ("small_talk",),
 }
 
 _SENTENCE_START = re.compile(r"(^|(?<!\.)[.!?]\s+)([a-zà-ÿ])")

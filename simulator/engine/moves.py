@@ -33,7 +33,6 @@ KINDS = (
 PARAMS = {
     "semantic": {
         "hint": 0.03,
-        "hub": 0.0,
         "step_margin": 0.03,
         "worry": 0.02,
         "kw": 0.03,
@@ -44,13 +43,12 @@ PARAMS = {
     },
     "keywords": {
         "hint": 0.3,
-        "hub": 0.0,
         "step_margin": 0.1,
         "worry": 0.2,
         "kw": 0.25,
         "ask": 0.20,
         "step": 0.20,
-        "fact": 0.30,
+        "fact": 0.20,
         "news": 0.35,
     },
 }
@@ -169,11 +167,8 @@ class _Router:
 
     def ranked(self, group: str) -> list[Match]:
         p = self.params
-        hub = p["hub"] if group == "ask" else 0.0  # questions are where generic passages mislead
         hinted = self.hinted if group == "ask" else frozenset()
-        return route(
-            self.index, {group}, self._vector(), self.forms, self.qlem, p["kw"], self.bonus, hub, hinted, p["hint"]
-        )
+        return route(self.index, {group}, self._vector(), self.forms, self.qlem, p["kw"], self.bonus, hinted, p["hint"])
 
     def passes(self, match: Match | None, group: str) -> bool:
         if match is None:

@@ -105,6 +105,8 @@ def respond(ctx: Context, moves: Sequence[MoveLike], repeats: int) -> Decision |
         return Decision("defend")
     if state.limit_landed:
         return Decision("calm_down")
+    if ctx.to_child and not kinds & {"attack", "goodbye"}:
+        return Decision("child_prompt")  # the parent lets the child answer, and helps a little
     if repeats >= 2 or (repeats >= 1 and "repeat" in kinds):
         return Decision("repeat_noticed")
     if ctx.news_now:

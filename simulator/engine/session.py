@@ -34,7 +34,7 @@ from simulator.engine.policy import decide, judge_outcome
 from simulator.engine.rules import engine_rules
 from simulator.engine.signals import read_turn as inspect_turn
 from simulator.engine.state import ParentState, TurnFacts, apply_turn, band
-from simulator.engine.understanding import move_record, moves_for, read, repeats, warm_up
+from simulator.engine.understanding import move_record, moves_for, read, repeats, to_child, warm_up
 from simulator.records.transcript import ActRecord, Cause, MoveRecord, Transcript, Turn, now, save_transcript
 from simulator.voices.base import Piece, Voice, VoiceRequest
 
@@ -187,6 +187,7 @@ class Session:
             kinds=kinds,
             news_now=news_now,
             provoked=provoking(set(codes), kinds),
+            to_child=to_child(text, self.scenario),
         )
         return self._plan(decide(ctx, moves, said_before), text, causes)
 

@@ -177,8 +177,10 @@ def apply_turn(
     state.limit_landed = False
     if state.boundary_active:
         answers = set(rules.limit_answers.get(state.boundary_active, LIMIT_CODES)) & set(codes)
-        harsh = {"counter_attack", "you_message", "defending", "dismissing", "caving"} & set(codes)
-        heard = set(rules.limit_acknowledging) & set(codes) or facts.reflects
+        harsh = set(rules.boundary.provoking) | {"caving", "jargon"}
+        harsh &= set(codes)
+        asks = {"open_question", "closed_question"} & set(codes)  # a calm question back engages, too
+        heard = set(rules.limit_acknowledging) & set(codes) or facts.reflects or asks
         acknowledged = heard and not harsh and not facts.attack
         if answers or facts.limit:
             r = rules.limit_lands

@@ -43,7 +43,6 @@ class TopicIndex:
     owner: list[int]  # passage -> topic index
     passage_lemmas: list[frozenset[str]]
     vectors: object = None  # numpy array (passages x dim) or list of lists; None without a semantic model
-    hub: list[float] = field(default_factory=list)  # per passage: mean similarity to all other passages
     semantic: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -160,26 +159,10 @@ def build_index(scenario: Scenario, persona: Persona, embedder: Embedder | None)
         try:
             vecs = cached_embed(embedder, texts, query=False)
             index.vectors = _np.asarray(vecs, dtype="float32") if _np is not None else vecs
-            index.hub = _hubness(index.vectors)
             index.semantic = True
         except Exception:  # a failing model degrades to keywords, never into the conversation
             index.vectors = None
     return index
-
-
-def _hubness(vectors: object) -> list[float]:
-    """How close each passage is to everything: long, generic passages are near every turn.
-
-    Subtracting part of it (`hub_weight`) keeps a chatty concern summary from winning every
-    question, the same correction cross-lingual retrieval calls CSLS.
-    """
-    if _np is None or not hasattr(vectors, "shape"):
-        return []
-    n = vectors.shape[0]
-    if n < 2:
-        return [0.0] * n
-    sims = vectors @ vectors.T
-    return ((sims.sum(axis=1) - sims.diagonal()) / (n - 1)).tolist()
 
 
 _INDEXES: dict[tuple[str, int, int], tuple[Scenario, Persona, TopicIndex]] = {}
@@ -214,9 +197,7 @@ def keyword_hits(keywords: Sequence[str], forms: frozenset[str], c: Cues) -> lis
     return found
 
 
-def _sims(
-    index: TopicIndex, qvec: Sequence[float] | None, qlem: frozenset[str], hub_weight: float = 0.0
-) -> list[float]:
+def _sims(index: TopicIndex, qvec: Sequence[float] | None, qlem: frozenset[str]) -> list[float]:
     """Best similarity per topic: cosine with a semantic model, else lemma overlap."""
     best = [-1.0] * len(index.topics)
     if index.semantic and qvec is not None and index.vectors is not None:
@@ -224,8 +205,6 @@ def _sims(
             sims = (index.vectors @ _np.asarray(qvec, dtype="float32")).tolist()
         else:
             sims = [sum(a * b for a, b in zip(v, qvec, strict=False)) for v in index.vectors]
-        if hub_weight and index.hub:
-            sims = [s - hub_weight * h for s, h in zip(sims, index.hub, strict=True)]
     else:
         sims = []
         for plem in index.passage_lemmas:
@@ -245,14 +224,13 @@ def route(
     qlem: frozenset[str],
     keyword_weight: float,
     bonus: dict[str, float] | None = None,
-    hub_weight: float = 0.0,
     hinted: frozenset[str] = frozenset(),
     hint_weight: float = 0.0,
 ) -> list[Match]:
     """Topics of the given groups, best first, with their similarity and keyword evidence."""
     c = cues()
     bonus = bonus or {}
-    sims = _sims(index, qvec, qlem, hub_weight)
+    sims = _sims(index, qvec, qlem)
     out = []
     for i, t in enumerate(index.topics):
         if t.group not in groups:

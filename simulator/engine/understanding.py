@@ -85,6 +85,15 @@ def warm_up(scenario: Scenario, persona: Persona) -> threading.Thread | None:
     return thread
 
 
+def to_child(text: str, scenario: Scenario) -> bool:
+    """Does the teacher speak to the child ("Milan, vind je het leuk?") in a conversation the child attends?"""
+    if not scenario.with_child:
+        return False
+    name = scenario.dossier.child.name.lower()
+    said = words(text)
+    return bool(said) and (said[0] == name or (said[-1] == name and text.rstrip().endswith("?")))
+
+
 def move_record(move: Any) -> dict[str, Any]:
     if hasattr(move, "as_record"):
         return dict(move.as_record())

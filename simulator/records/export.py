@@ -172,6 +172,15 @@ def _sections(report: dict[str, Any], transcript: Transcript) -> list[dict[str, 
                         "quotes": [ev.get("text", "") for ev in sub.get("evidence", [])],
                     }
                     for sub in block.get("subscores", [])
+                ]
+                + [
+                    {
+                        "label": sub.get("label", sub.get("id", "")),
+                        "score": "n.v.t.",
+                        "explanation": sub.get("reason", ""),
+                        "quotes": [],
+                    }
+                    for sub in block.get("not_applicable", [])
                 ],
             }
         )

@@ -43,6 +43,8 @@ class MeaningWords:
     satisfied: tuple[re.Pattern[str], ...]
     demand: tuple[re.Pattern[str], ...]
     teacher_role: tuple[re.Pattern[str], ...]
+    greeting: tuple[re.Pattern[str], ...]
+    greeting_intents: frozenset[str]
     fact_words: frozenset[str]
     male_people: frozenset[str]
     female_people: frozenset[str]
@@ -69,6 +71,8 @@ def meaning_words() -> MeaningWords:
         satisfied=comp("satisfied"),
         demand=comp("demand"),
         teacher_role=comp("teacher_role"),
+        greeting=comp("greeting"),
+        greeting_intents=frozenset(m["greeting_intents"]),
         fact_words=frozenset(m["fact_words"]),
         male_people=frozenset(m["male_people"]),
         female_people=frozenset(m["female_people"]),
@@ -340,4 +344,7 @@ def rule_reason(line: str, request: VoiceRequest) -> str | None:
         return r["stance"]
     if request.intent in w.accepting and _any(w.demand, folded):
         return r["demand"]
+    spoke = any(s == "parent" for s, _ in request.history)
+    if spoke and request.intent not in w.greeting_intents and _any(w.greeting, folded):
+        return r["greets_again"]
     return None

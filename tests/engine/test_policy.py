@@ -98,7 +98,9 @@ def test_a_goodbye_move_closes_whatever_the_state(
 
 
 @pytest.mark.parametrize(("scenario_id", "persona_id"), PAIRS)
-def test_every_answer_topic_gets_its_own_answer(scenario_id: str, persona_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_answer_topic_gets_its_own_answer(
+    scenario_id: str, persona_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     scenario, persona = LIB.scenarios[scenario_id], LIB.personas[persona_id]
     topics = [a for a in (*scenario.answers, *persona.answers) if not a.roles or persona.role in a.roles]
     for topic in topics:
@@ -251,3 +253,14 @@ def test_small_talk_is_neutral_for_the_state() -> None:
         talk(session, "Kon u het makkelijk vinden?")
         talk(session, "Wilt u koffie?")
         assert session.state.tension <= before[0] and session.state.trust >= before[1]
+
+
+@pytest.mark.parametrize("persona_id", sorted(LIB.personas))
+def test_a_question_to_the_child_is_left_to_the_child(persona_id: str) -> None:
+    """In a talk the child attends, 'Milan, ...?' is not a question to the parent."""
+    scenario = next(s for s in LIB.scenarios.values() if s.with_child)
+    session = start(scenario.id, persona_id)
+    name = scenario.dossier.child.name
+    plan = session.teacher_says(f"{name}, wat vind jij het leukste op school?")
+    assert plan is not None and plan.intent == "child_prompt"
+    assert name in session.say(plan)

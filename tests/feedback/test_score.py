@@ -17,13 +17,20 @@ import pytest
 from feedback.acts import Act
 from feedback.codes import ALL_CODES
 from feedback.report_text import render_markdown, render_text
-from feedback.scoring import Report, ScoreContext, parent_crosses_line, parent_shows_emotion, quote, score, scoring_config
+from feedback.scoring import (
+    Report,
+    ScoreContext,
+    parent_crosses_line,
+    parent_shows_emotion,
+    quote,
+    score,
+    scoring_config,
+)
 from tests.feedback.turns import A, P, T, Turns
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "transcripts"
 MARGIN = 25
 MODES = ["recognised", "hand_coded"]
-
 
 
 def load(name: str) -> Turns:

@@ -83,6 +83,12 @@ def dimension_blocks(
         for quote in _evidence(sub.get("evidence")):
             parts += ["\n", ("  " + quote, "italic dim")]
         yield Static(Content.assemble(*parts), classes="subscore")
+    for sub in block.get("not_applicable", []):
+        # A situation that never arose is shown, so the trainee sees what the score does not rest on.
+        parts = [(f"{sub.get('label', sub.get('id', ''))}: n.v.t.", "bold dim")]
+        if sub.get("reason"):
+            parts += ["\n", (str(sub["reason"]), "dim")]
+        yield Static(Content.assemble(*parts), classes="subscore")
 
 
 class ReportView(VerticalScroll):
