@@ -81,6 +81,71 @@ MUST: list[tuple[str, str | None, str]] = [
     ("Joh, niks aan de hand hoor.", None, "dismissing"),
     ("Dat gaat vanzelf wel over.", None, "dismissing"),
     ("ach zo erg is het niet", None, "dismissing"),
+    # round 2b: kinds a first blind set showed missing (own sentences, one or more per kind)
+    # counter_attack: threats back
+    ("Prima, dan zien we elkaar wel in de rechtszaal.", None, "counter_attack"),
+    ("Dan krijgt u van mij een aanklacht wegens laster.", None, "counter_attack"),
+    ("Ik zou maar oppassen als ik u was, dus pas op.", None, "counter_attack"),
+    ("Ik ben heus niet bang voor u.", None, "counter_attack"),
+    ("Ik heb de directeur ook wel het een en ander te vertellen over jullie.", None, "counter_attack"),
+    ("Dan noteer ik in het verslag hoe u hier vanmiddag tekeerging.", None, "counter_attack"),
+    # silencing and sending away
+    ("Het is nu tijd dat u uw mond houdt.", None, "counter_attack"),
+    ("Zoek een andere plek en laat ons voortaan met rust.", None, "counter_attack"),
+    ("Uw zoon is hier dan niet meer welkom.", None, "counter_attack"),
+    # sarcasm
+    ("Ja hoor, uw zoon is zeker een heilig boontje.", None, "counter_attack"),
+    ("En ik ben natuurlijk weer de boosdoener, lekker makkelijk.", None, "counter_attack"),
+    # insults, comparison, blaming home
+    ("Wie is hier nou eigenlijk dom?", None, "counter_attack"),
+    ("Jij bent gewoon te koppig om te luisteren.", None, "counter_attack"),
+    ("Bij een familie als de uwe verbaast me niks.", None, "counter_attack"),
+    ("Kijk eerst maar naar uw eigen aandeel hierin.", None, "counter_attack"),
+    ("Als jullie thuis strenger waren geweest, had hij dit niet gedaan.", None, "counter_attack"),
+    ("Bij jullie thuis is het gewoon een bende.", None, "counter_attack"),
+    # you_message: judging the parent as a person
+    ("U bent nogal achterdochtig.", None, "you_message"),
+    ("Je bent ook veel te fel.", None, "you_message"),
+    ("Jij bent niet bepaald flexibel.", None, "you_message"),
+    ("U bent echt zo'n moeder die overal wat van vindt.", None, "you_message"),
+    ("Je bent gewoon een luie vader.", None, "you_message"),
+    ("Jullie staan echt nergens open voor.", None, "you_message"),
+    ("U moppert eigenlijk steeds.", None, "you_message"),
+    ("Je begrijpt er weinig van.", None, "you_message"),
+    # name_limit: the activity first, what the teacher does not allow or cannot do
+    ("Opnemen met uw telefoon sta ik hier niet toe.", None, "name_limit"),
+    ("Elke avond appen is voor mij niet haalbaar; wel stuur ik op vrijdag een update.", None, "name_limit"),
+    ("Onaangekondigd in de klas staan gaat me echt te ver.", None, "name_limit"),
+    ("Iedere pauze overleggen kan ik niet, wel na schooltijd op woensdag.", None, "name_limit"),
+    ("Wat er bij dat andere gezin speelt, kan ik niet met u bespreken.", None, "name_limit"),
+    ("Op deze toon voer ik het gesprek niet.", None, "name_limit"),
+    ("Zo laat ik me niet uitmaken.", None, "name_limit"),
+    ("Schreeuwen helpt bij mij niet.", None, "name_limit"),
+    # dismissing: normalising and minimising
+    ("Zo zijn meiden van die leeftijd nou eenmaal.", None, "dismissing"),
+    ("Ach, dat is gewoon de pubertijd hoor.", None, "dismissing"),
+    ("Dat was maar wat stoeien.", None, "dismissing"),
+    ("Dat komt vast vanzelf goed terecht.", None, "dismissing"),
+    ("Je hoeft je echt nergens zorgen om te maken.", None, "dismissing"),
+    # defending: "that is how we work", workload, excuses, spreading responsibility
+    ("Zo werken we hier nou eenmaal.", None, "defending"),
+    ("We hebben met achtentwintig leerlingen niet de ruimte om dat te doen.", None, "defending"),
+    ("Het was ook een hectische periode, ik kwam er nog niet aan toe.", None, "defending"),
+    ("Dat heb ik echt niet alleen besloten.", None, "defending"),
+    # caving: giving in under pressure
+    ("Oke oke, dan mag ze toch mee.", None, "caving"),
+    ("Goed, dan schrappen we die aantekening maar weer.", None, "caving"),
+    ("Prima, dan doen we die observatie gewoon niet.", None, "caving"),
+    ("Je wint, we zetten het om naar havo.", None, "caving"),
+    # holds_position: the decision simply stands
+    ("De toets gaat gewoon door.", None, "holds_position"),
+    ("Ik snap dat het tegenvalt, maar het blijft kader.", None, "holds_position"),
+    # affirmation: degree word first, credit for what the parent did
+    ("Heel fijn dat u zo snel kon komen.", None, "affirmation"),
+    ("Dat getuigt van veel betrokkenheid.", None, "affirmation"),
+    ("Jullie kennen heel goed wat zij nodig heeft.", None, "affirmation"),
+    ("Wat u met het voorlezen doet, helpt haar enorm.", None, "affirmation"),
+    ("Dat u het rooster heeft bijgehouden, maakt het een stuk makkelijker.", None, "affirmation"),
 ]
 
 # (teacher text, parent's turn or None, a code that must NOT be found)
@@ -110,6 +175,23 @@ MUST_NOT: list[tuple[str, str | None, str]] = [
     ("Over rekenen kan ik u niets nieuws vertellen, dat gaat prima.", None, "name_limit"),
     # a restatement of something the parent never said is not a paraphrase
     ("U vindt het rapport dus goed.", "Kunnen we het over de gymles hebben?", "paraphrase"),
+    # round 2b look-alikes: neutral news, welcome, praise, a third party's limit, a plan that goes on
+    ("Ik heb u iets te vertellen over uw dochter.", None, "counter_attack"),
+    ("Ik schrijf op wat u zei, dan neem ik het mee.", None, "counter_attack"),
+    ("U bent altijd welkom om langs te komen.", None, "counter_attack"),
+    ("Uw zoon is hier van harte welkom.", None, "counter_attack"),
+    ("Uitleggen is heel makkelijk, het oefenen is lastiger.", None, "counter_attack"),
+    ("Pas goed op uzelf.", None, "counter_attack"),
+    ("U bent een betrokken moeder.", None, "you_message"),
+    ("U bent niet alleen, veel ouders herkennen dit.", None, "you_message"),
+    ("U bent niet tevreden over het advies.", None, "you_message"),
+    ("Pesten is echt niet acceptabel.", "Mijn dochter wordt al weken gepest!", "name_limit"),
+    ("Havo is voor hem niet haalbaar.", None, "name_limit"),
+    ("Ik hoor verdriet in wat u vertelt.", None, "caving"),
+    ("Dat is precies wat u zegt.", None, "caving"),
+    ("Dat u boos bent, maakt het niet makkelijker.", None, "affirmation"),
+    ("Het onderzoek gaat door als u toestemming geeft.", None, "caving"),
+    ("Ze hoeft zich geen zorgen te maken over de toets, we oefenen samen.", None, "counter_attack"),
 ]
 
 
