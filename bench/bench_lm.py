@@ -296,10 +296,11 @@ def median_part(name: str, spec: str, threads: int, env: dict[str, str]) -> dict
     return out
 
 
-def bench_model(spec: str, threads: int, do_compile: bool, quick: bool) -> dict[str, Any]:
+def bench_model(spec: str, threads: int, do_compile: bool, quick: bool, keep: Path | None) -> dict[str, Any]:
     result: dict[str, Any] = {"model": spec}
     with tempfile.TemporaryDirectory(prefix="oudergesprek-bench-") as tmp:
-        env = {"OUDERGESPREK_CACHE": str(Path(tmp) / "cache"), "PYTHONPATH": str(ROOT)}
+        cache = keep or Path(tmp) / "cache"
+        env = {"OUDERGESPREK_CACHE": str(cache), "PYTHONPATH": str(ROOT)}
         result |= run_part("convert", spec, threads, env)
         loads = [cached_load(spec, threads, Path(env["OUDERGESPREK_CACHE"])) for _ in range(3)]
         result["cached_load_s"] = statistics.median(x["load"] for x in loads)
@@ -328,6 +329,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--compile", action="store_true", help="also try torch.compile (slow to compile)")
     parser.add_argument("--quick", action="store_true", help="skip the ablations and the plain-generate baseline")
+    parser.add_argument(
+        "--cache", type=Path, default=None,
+        help="keep the converted model in this cache between bench runs (then 'load from GGUF' is a cached load)",
+    )
     parser.add_argument("--part", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.part:
@@ -345,7 +350,7 @@ def main() -> None:
     print(json.dumps(machine()))
     rows = []
     for spec in args.models:
-        r = bench_model(spec, args.threads, args.compile, args.quick)
+        r = bench_model(spec, args.threads, args.compile, args.quick, args.cache)
         print(json.dumps(r, default=float), flush=True)
         rows.append(r)
     print(f"\nMedian of {RUNS} runs each. Load average (1 min) during our runs: "

@@ -138,6 +138,13 @@ class Setup:
     intention: str | None = None
 
 
+def warm_up(setup: Setup) -> None:
+    """Load the sentence embedder and embed the pair's content in a background thread (never blocks)."""
+    from simulator.engine.understanding import warm_up as start
+
+    start(setup.scenario, setup.persona)
+
+
 def new_session(
     setup: Setup, voice: Voice, clock: Clock | None, dagdeel: str | None, *, keep: bool = True
 ) -> Session:

@@ -56,6 +56,7 @@ class CueFile(_Strict):
     worry: list[str] = []
     hints: dict[str, Hint] = {}
     no_topic: list[str] = []
+    chat_words: list[str] = []
     weak_words: list[str] = []
     stopwords: list[str] = []
     life: dict[str, LifeTopic]
@@ -107,6 +108,7 @@ class Cues:
         lists.update({f"hint:{name}": hint.cues for name, hint in data.hints.items()})
         self._rx = {name: phrase_regex(values) for name, values in lists.items()}
         self.hints = {name: frozenset(w.lower() for w in hint.topic_words) for name, hint in data.hints.items()}
+        self.chat = frozenset(w.lower() for w in data.chat_words)
         self.weak = frozenset(w.lower() for w in data.weak_words)
         self.stop = frozenset(w.lower() for w in data.stopwords)
         self.life = data.life

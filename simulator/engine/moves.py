@@ -96,15 +96,23 @@ def repeat_of(text: str, history: Sequence[tuple[str, str]]) -> str | None:
     return None
 
 
+SHORT_TURN = 3  # words: simplemma's language share ignores very short words, so count those ourselves
+
+
 @lru_cache(maxsize=1024)
 def dutch_share(text: str) -> float:
     """Share of the words simplemma knows as Dutch; names (capitalised mid-sentence) are left out."""
     import simplemma
 
     cleaned = _NAME.sub(" ", text)
-    if not re.search(r"[^\W\d_]", cleaned):
+    tokens = re.findall(r"[^\W\d_]+", fold(cleaned))
+    if not tokens:
         return 1.0 if re.search(r"[^\W\d_]", text) else 0.0
     try:
+        if len(tokens) <= SHORT_TURN:
+            chat = cues().chat
+            known = sum(1 for w in tokens if w in chat or simplemma.is_known(w, lang="nl"))
+            return known / len(tokens)
         return float(simplemma.in_target_language(cleaned, lang="nl"))
     except Exception:
         return 1.0

@@ -180,6 +180,13 @@ def _other_names(line: str, request: VoiceRequest) -> list[str]:
     return [n for n in _NAME.findall(line) if n != child and not _dictionary_word(n)]
 
 
+def _wrong_address(line: str, request: VoiceRequest) -> bool:
+    """'je' from a parent who says 'u' at this tension, or the other way round (content/register.py)."""
+    from simulator.content.register import address_problem, band_address
+
+    return address_problem(line, band_address(request.persona, request.band)) is not None
+
+
 def quoted(line: str) -> bool:
     text = line.strip()
     return len(text) > 2 and text[0] in QUOTES and text[-1] in QUOTES + ".!?" and text.rstrip(".!?")[-1:] in QUOTES
@@ -338,6 +345,8 @@ def rule_reason(line: str, request: VoiceRequest) -> str | None:
         return r["teacher_role"]
     if wrong_child(line, request):
         return r["child"]
+    if _wrong_address(line, request):
+        return r["address"]
     if invented_facts(line, request):
         return r["invented"]
     if request.intent in w.worried and _any(w.satisfied, folded):

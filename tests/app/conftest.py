@@ -27,3 +27,15 @@ def named() -> None:
     from simulator.settings.config import update_config
 
     update_config(trainee_name=TRAINEE)
+
+
+@pytest.fixture(autouse=True)
+def keyword_understanding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The UI tests drive screens, not routing: the keyword fallback keeps each turn fast and deterministic.
+
+    Routing with the sentence embedder is tested in tests/engine and tests/feedback.
+    """
+    from feedback.embed import reset_embedder
+
+    monkeypatch.setenv("OUDERGESPREK_EMBEDDER", "keywords")
+    reset_embedder()

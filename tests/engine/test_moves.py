@@ -85,6 +85,11 @@ def test_other_language_and_gibberish_are_unintelligible(text: str) -> None:
     assert main(text).kind == "unintelligible"
 
 
+@pytest.mark.parametrize("text", ["Oké", "ja", "Hmm.", "Tja", "Goed zo!"])
+def test_short_dutch_replies_are_understood(text: str) -> None:
+    assert main(text).kind != "unintelligible"
+
+
 def test_novice_typos_are_still_dutch() -> None:
     assert dutch_share("hoe gaat t met m thuis, leest ie wel eens wat?") >= 0.5
     assert main("hoe gaat t met m thuis, leest ie wel eens wat?").kind == "question"

@@ -101,6 +101,7 @@ class DossierScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.query_one("#intention", Input).focus()
+        backend.warm_up(self.setup)  # embed this pair's content while the trainee reads the case file
 
     def action_scroll_dossier(self, direction: int) -> None:
         """Page through the case file while the cursor stays in the intention line."""
