@@ -311,6 +311,8 @@ def check_meaning(line: str, request: VoiceRequest, embedder: Any = None) -> str
     rule = rule_reason(line, request)
     if rule is not None:
         return rule
+    if fold(line) == fold(request.scripted_line):  # the engine's own line, word for word
+        return None
     return similarity_reason(similarity(line, request, embedder))
 
 

@@ -88,3 +88,23 @@ def test_a_fact_the_parent_did_not_know(router: str) -> None:
 def test_question_about_the_conversation_has_no_topic(router: str) -> None:
     move = main("huiswerk-gemiste-afspraken", "jeroen-pleitbezorger", "Zijn er voor nu nog vragen?")
     assert move.kind == "question" and move.topic is None
+
+
+def test_probe_evaluation_reports_accuracy(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from simulator.engine.evaluate_probes import main as evaluate_main
+
+    probes = [
+        {"id": "x-1", "scenario": "pesten-incident", "persona": "dennis-disengaged", "prefix": [],
+         "teacher": "Goedemorgen, kom verder.", "move": "greeting", "topic": None},
+        {"id": "x-2", "scenario": "pesten-incident", "persona": "dennis-disengaged", "prefix": ["Hoi."],
+         "teacher": "Fijne dag verder, tot ziens!", "move": "goodbye", "topic": None},
+    ]  # fmt: skip
+    path = tmp_path / "probes.jsonl"
+    path.write_text("\n".join(json.dumps(p) for p in probes) + "\n", encoding="utf-8")
+    assert evaluate_main([str(path), "--embedder", "keywords"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["probes"] == 2 and report["move_accuracy"] == 1.0
+    assert evaluate_main([str(tmp_path / "weg.jsonl")]) == 2
+    assert "niet gevonden" in capsys.readouterr().err

@@ -49,12 +49,12 @@ def test_rejects_a_line_that_obeys_an_injected_instruction(request_obj) -> None:
         == R["follows_injection"]
     )
     # A parent who is baffled by it is fine.
-    assert check_line("Pardon? Ik kom hier om over mijn dochter te praten, niet over katten.", injected) is None
+    assert check_form("Pardon? Ik kom hier om over mijn dochter te praten, niet over katten.", injected) is None
 
 
 def test_accepts_a_plain_parent_answer(request_obj) -> None:
     line = "Nou, ik vind het gewoon raar. Ze haalt goede cijfers en dan krijgt ze dit advies?"
-    assert check_line(line, request_obj) is None
+    assert check_form(line, request_obj) is None  # its meaning is guard_meaning's (test_guard_meaning.py)
 
 
 def test_every_curated_line_passes(library, request_obj) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from simulator.voices.base import VoiceError
 from simulator.voices.fallback import speak
+from simulator.voices.guard import check_form
 from simulator.voices.registry import build_voice as make_voice
 from simulator.voices.server import ServerVoice, endpoint
 
@@ -101,7 +102,7 @@ def _free_port() -> int:
 
 def _spoken(voice: ServerVoice, request) -> tuple[str, object]:  # type: ignore[no-untyped-def]
     text, final = "", None
-    for piece in speak(voice, request, threading.Event()):
+    for piece in speak(voice, request, threading.Event(), check=check_form):  # transport, not meaning
         text = "" if piece.reset else text
         text += piece.text
         final = piece

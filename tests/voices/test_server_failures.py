@@ -19,6 +19,7 @@ import pytest
 
 from simulator.voices.base import VoiceError
 from simulator.voices.fallback import speak
+from simulator.voices.guard import check_form
 from simulator.voices.server import ServerVoice, delta_text
 
 LINE = "Nou, ik vind het gewoon raar. Ze haalt goede cijfers en dan krijgt ze dit advies?"
@@ -200,7 +201,7 @@ def _voice(url: str, **kw: object) -> ServerVoice:
 def _spoken(voice: ServerVoice, request) -> tuple[str, object, float]:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     text, final = "", None
-    for piece in speak(voice, request, threading.Event()):
+    for piece in speak(voice, request, threading.Event(), check=check_form):  # transport, not meaning
         text = "" if piece.reset else text
         text += piece.text
         final = piece
