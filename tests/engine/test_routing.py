@@ -108,3 +108,8 @@ def test_probe_evaluation_reports_accuracy(tmp_path, capsys: pytest.CaptureFixtu
     assert report["probes"] == 2 and report["move_accuracy"] == 1.0
     assert evaluate_main([str(tmp_path / "weg.jsonl")]) == 2
     assert "niet gevonden" in capsys.readouterr().err
+
+
+def test_off_topic_question_has_no_topic(router: str) -> None:
+    move = main("zorggesprek-dyslexie", "jeroen-pleitbezorger", "Wat is de hoofdstad van Frankrijk?")
+    assert move.kind == "question" and move.topic is None

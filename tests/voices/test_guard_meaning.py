@@ -91,7 +91,7 @@ def test_recorded_gemma_lines_replayed_through_the_guard(replay) -> None:  # typ
 
 
 def test_precision_and_recall_on_the_test_half(replay) -> None:  # type: ignore[no-untyped-def]
-    """Measured: precision 0.95, recall 0.70 (targets 0.97 / 0.80 not yet met; see models/README.md)."""
+    """Measured: precision 0.96, recall 0.70 (targets 0.97 / 0.80 not yet met; see models/README.md)."""
     records = [f["record"] for f in replay]
     _, test = split(records)
     ids = {r["id"] for r in test}
