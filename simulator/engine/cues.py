@@ -43,6 +43,10 @@ class Hint(_Strict):
 class CueFile(_Strict):
     greeting: list[str] = Field(min_length=1)
     goodbye: list[str] = Field(min_length=1)
+    farewell_leads: list[str] = []
+    """A short sentence starting with one of these ("Dag!", "Tot in maart!") closes a conversation under way."""
+    closing_thanks: list[str] = []
+    """Thanks that round a conversation off ("Bedankt voor uw tijd"): a goodbye once the talk is under way."""
     thanks: list[str] = Field(min_length=1)
     small_talk: list[str] = Field(min_length=1)
     attack: AttackCues
@@ -90,6 +94,7 @@ class Cues:
         lists: dict[str, list[str]] = {
             "greeting": data.greeting,
             "goodbye": data.goodbye,
+            "closing_thanks": data.closing_thanks,
             "thanks": data.thanks,
             "small_talk": data.small_talk,
             "insult": data.attack.insult,
@@ -109,6 +114,7 @@ class Cues:
         self._rx = {name: phrase_regex(values) for name, values in lists.items()}
         self.hints = {name: frozenset(w.lower() for w in hint.topic_words) for name, hint in data.hints.items()}
         self.chat = frozenset(w.lower() for w in data.chat_words)
+        self.farewell_leads = frozenset(w.lower() for w in data.farewell_leads)
         self.weak = frozenset(w.lower() for w in data.weak_words)
         self.stop = frozenset(w.lower() for w in data.stopwords)
         self.life = data.life

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from feedback.embed import Embedder, get_embedder
 from feedback.reading import Reading, read_turn
-from feedback.text import fold, lemma
+from feedback.text import WORD_RE, fold, lemma
 from simulator.content.schemas import Persona, Scenario
 from simulator.engine.cues import Cues, cues
 from simulator.engine.topics import Match, child_pronoun, content_lemmas, index_for, neutral, route
@@ -129,9 +129,19 @@ class _Cues:
 
 
 def _cue_hits(c: Cues, folded: str) -> _Cues:
-    names = ("greeting", "goodbye", "thanks", "small_talk", "insult", "blame", "sarcasm", "check",
+    names = ("greeting", "goodbye", "closing_thanks", "thanks", "small_talk", "insult", "blame", "sarcasm", "check",
              "summary_start", "proposal", "news", "limit", "reflection", "unknown", "worry", "no_topic")  # fmt: skip
     return _Cues({n: h for n in names if (h := c.hit(n, folded))})
+
+
+def _farewell(reading: Reading) -> str:
+    """A short farewell sentence ("Dag!", "Nou. Dag, hoor.", "Tot in maart!"): the words, or ""."""
+    leads = cues().farewell_leads
+    for sentence in reading.sentences:
+        words = [w.lower() for w in WORD_RE.findall(fold(sentence))]
+        if words and words[0] in leads and len(words) <= 5:
+            return " ".join(words)
+    return ""
 
 
 def _forms(reading: Reading) -> frozenset[str]:
@@ -267,8 +277,9 @@ def understand(
     attack = hits["insult"] or hits["blame"] or hits["sarcasm"]
     if attack or "counter_attack" in codes:
         found.append(Move("attack", None, 1.0, attack or "counter_attack"))
-    if hits["goodbye"] and teacher_turns > 0:
-        found.append(Move("goodbye", None, 1.0, hits["goodbye"]))
+    farewell = hits["goodbye"] or _farewell(reading) or (hits["closing_thanks"] if teacher_turns >= 3 else "")
+    if farewell and teacher_turns > 0:
+        found.append(Move("goodbye", None, 1.0, farewell))
     if hits["greeting"] and (teacher_turns == 0 or not hits["goodbye"]):
         found.append(Move("greeting", None, 1.0 if teacher_turns == 0 else 0.6, hits["greeting"]))
     if hits["thanks"]:

