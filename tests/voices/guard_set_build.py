@@ -13,7 +13,7 @@ import random
 import re
 from typing import Any
 
-from tests.voices.guard_set_tools import GEMMA, GUARD_SET, WORK, read_jsonl, request_of, write_jsonl
+from tests.voices.guard_set_tools import CONTEXTS, GEMMA, GUARD_SET, read_jsonl, request_of, write_jsonl
 
 CONTRARY = {
     "worried": ("accept_next_step", "closing", "calm_down", "acknowledge"),
@@ -100,7 +100,7 @@ def build(seed: int = 11) -> None:
 
     rng = random.Random(seed)
     library = load_library()
-    contexts = read_jsonl(WORK / "contexts.jsonl")
+    contexts = read_jsonl(CONTEXTS)
     out: list[dict[str, Any]] = []
 
     def add(ctx: dict[str, Any], line: str | None, kind: str, ok: bool) -> None:

@@ -23,7 +23,7 @@ from simulator.voices.base import VoiceRequest
 ROOT = Path(__file__).resolve().parents[2]
 GUARD_SET = ROOT / "tests/data/guard_set.jsonl"
 GEMMA = ROOT / "tests/data/guard_set_gemma.jsonl"
-WORK = Path("/tmp/round2/c2")
+CONTEXTS = ROOT / "tests/data/guard_set_contexts.jsonl"
 CONTEXT_FIELDS = (
     "intent", "band", "tension", "trust", "heard", "teacher_text", "scripted_line", "style_examples",
     "boundary_kind", "answer_topic", "concern_id", "next_step_id", "seed",
@@ -98,7 +98,7 @@ def gemma(limit: int = 48) -> None:
     from simulator.voices.local import LocalVoice
 
     library = load_library()
-    contexts = read_jsonl(WORK / "contexts.jsonl")
+    contexts = read_jsonl(CONTEXTS)
     random.Random(7).shuffle(contexts)
     by_intent: dict[str, list[dict[str, Any]]] = {}
     for c in contexts:
@@ -122,9 +122,8 @@ def gemma(limit: int = 48) -> None:
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "contexts":
-        WORK.mkdir(parents=True, exist_ok=True)
-        write_jsonl(WORK / "contexts.jsonl", sample_contexts())
-        print(len(read_jsonl(WORK / "contexts.jsonl")), "contexts")
+        write_jsonl(CONTEXTS, sample_contexts())
+        print(len(read_jsonl(CONTEXTS)), "contexts")
     elif command == "gemma":
         gemma(int(sys.argv[2]) if len(sys.argv) > 2 else 48)
     elif command == "build":
@@ -205,7 +204,7 @@ def gemma_plain(limit: int = 40) -> None:
     from simulator.voices.prompt import LineStream
 
     library = load_library()
-    contexts = read_jsonl(WORK / "contexts.jsonl")
+    contexts = read_jsonl(CONTEXTS)
     random.Random(7).shuffle(contexts)
     by_intent: dict[str, list[dict[str, Any]]] = {}
     for c in contexts:
