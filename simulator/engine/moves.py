@@ -210,6 +210,10 @@ def _question_topic(router: _Router, hits: _Cues) -> Move:
     return Move("question", best.topic, best.score, best.evidence)
 
 
+KNOWN_MARGIN = 0.03
+"""How much closer a statement must be to what the parent knows than to a new fact to count as no news."""
+
+
 def _statement(router: _Router, hits: _Cues, scenario: Scenario, history: Sequence[tuple[str, str]]) -> Move:
     """News, a fact the parent did not know, or other information."""
     news = router.best("news")
@@ -223,9 +227,23 @@ def _statement(router: _Router, hits: _Cues, scenario: Scenario, history: Sequen
         and (fact is None or step.sim > fact.sim + router.params["step_margin"])
     ):
         return Move("proposal", step.topic, step.score, step.evidence)
-    if router.passes(fact, "fact") and fact is not None:
+    if router.passes(fact, "fact") and fact is not None and _shares_words(router, _fact_text(scenario, fact.topic)):
+        known = router.best("known")
+        if known is not None and known.sim >= fact.sim + KNOWN_MARGIN:
+            return Move("information", known.topic, known.score, known.evidence)
         return Move("new_fact", fact.topic, fact.score, fact.evidence)
     return Move("information", None, 0.5, "")
+
+
+def _fact_text(scenario: Scenario, topic: str) -> str:
+    index = int(topic.partition(":")[2])
+    return scenario.parent_does_not_know[index]
+
+
+def _shares_words(router: _Router, text: str) -> bool:
+    """The embedder proposes a fact; a shared content word (not the child's name) confirms it."""
+    child = lemma(router.child.lower())
+    return bool((content_lemmas(text, cues()) & router.qlem) - {child})
 
 
 def _news_told(scenario: Scenario, history: Sequence[tuple[str, str]]) -> bool:

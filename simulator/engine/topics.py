@@ -32,7 +32,7 @@ MAX_LINES = 6  # answer lines per topic used as passages: more adds little and c
 @dataclass(frozen=True)
 class Topic:
     id: str  # "answer:x", "concern:x", "next_step:x", "fact:3", "life:work", "unknown", "news"
-    group: str  # "ask" (a question can be about it), "step", "fact", "news"
+    group: str  # "ask" (a question can be about it), "step", "fact", "known", "news"
     keywords: tuple[str, ...]
     passages: tuple[str, ...]
 
@@ -121,6 +121,9 @@ def build_topics(scenario: Scenario, persona: Persona, c: Cues | None = None) ->
         topics.append(Topic(f"next_step:{step.id}", "step", tuple(step.keywords), passages))
     for i, fact in enumerate(scenario.parent_does_not_know):
         topics.append(Topic(f"fact:{i}", "fact", (), (fact,)))
+    for i, fact in enumerate(scenario.parent_knows):
+        # What the parent already knows is no news to them: it competes with the unknown facts.
+        topics.append(Topic(f"known:{i}", "known", (), (fact,)))
     news = [scenario.dossier.message]
     topics.append(Topic("news", "news", tuple(scenario.news_keywords), tuple(news)))
     child = scenario.dossier.child.name
