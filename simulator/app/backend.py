@@ -8,7 +8,6 @@ part (a model voice, the config file) is not installed.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import time
 from collections.abc import Callable
@@ -263,41 +262,12 @@ def storage_problem() -> str | None:
     return None if writable(folder) else message("read_only", path=folder)
 
 
-_SHARED = frozenset({"voice", "scenario", "persona", "transcript"})
-"""Session attributes a turn does not change (or, for the transcript, that are restored field by field)."""
-
-
-def _turn_state(value: Any) -> bool:
-    """Plain data a turn may change (state, counters, rng, clock); not models, voices or embedders."""
-    import random
-
-    plain = (int, float, str, bool, type(None), dict, list, set, tuple, random.Random, OffsetClock)
-    return isinstance(value, plain) or dataclasses.is_dataclass(value) or type(value).__name__.endswith("Clock")
-
-
 def teacher_says(session: Session, text: str, hint: str | None = None) -> Any:
-    """`session.teacher_says`, committed only when its save succeeds.
+    """`session.teacher_says`: the session undoes a turn whose save fails and raises SaveError.
 
-    The session saves the transcript inside `teacher_says`. If that save fails (disk
-    full, folder gone read-only), the state, the transcript and the counters are put
-    back as they were, and the SaveError is raised: the app keeps the text in the
-    input, and pressing Enter again after freeing space records the turn once.
+    The app then keeps the text in the input; pressing Enter again after freeing space records the turn once.
     """
-    from simulator.storage import SaveError
-
-    state = {k: copy.deepcopy(v) for k, v in vars(session).items() if k not in _SHARED and _turn_state(v)}
-    transcript = session.transcript
-    fields = dict(transcript.__dict__)
-    turns = list(transcript.turns)
-    try:
-        return session.teacher_says(text, hint=hint)
-    except SaveError:
-        for key, value in state.items():
-            setattr(session, key, value)
-        for key, value in fields.items():
-            setattr(transcript, key, value)
-        transcript.turns[:] = turns
-        raise
+    return session.teacher_says(text, hint=hint)
 
 
 def save(transcript: Transcript, path: Path | None) -> None:

@@ -17,6 +17,7 @@ final piece arrives.
 
 from __future__ import annotations
 
+import copy
 import random
 import threading
 from collections.abc import Iterator
@@ -139,6 +140,7 @@ class Session:
         if self.ended:
             return None
         text = text.strip()
+        before = self._snapshot()
         history = self.history()
         reading = read(text, history)
         acts = list(reading.acts)
@@ -174,7 +176,11 @@ class Session:
                 hint=hint,
             )
         )
-        self._save()
+        try:
+            self._save()
+        except Exception:
+            self._restore(before)  # a turn counts only once it is on disk: Enter again records it once
+            raise
         if self.time_up():
             return self._plan(Decision("closing", ends=self._time_up_outcome()), text, causes)
         ctx = Context(
@@ -359,6 +365,18 @@ class Session:
         self.transcript.outcome = outcome  # type: ignore[assignment]
         self.transcript.ended_at = now()
         self.transcript.final_state = self.state.snapshot()
+
+    def _snapshot(self) -> tuple[object, ...]:
+        """What a teacher turn changes, so a turn whose save fails can be undone."""
+        return (copy.deepcopy(self.state), copy.deepcopy(self.clock), self.rng.getstate(), set(self.used),
+                self.teacher_turns, len(self.transcript.turns))  # fmt: skip
+
+    def _restore(self, snapshot: tuple[object, ...]) -> None:
+        state, clock, rng, used, teacher_turns, n_turns = snapshot
+        self.state, self.clock, self.used = state, clock, used  # type: ignore[assignment]
+        self.rng.setstate(rng)  # type: ignore[arg-type]
+        self.teacher_turns = teacher_turns  # type: ignore[assignment]
+        del self.transcript.turns[n_turns:]  # type: ignore[misc]
 
     def _save(self) -> None:
         if self.path is not None:
