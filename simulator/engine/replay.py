@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from simulator.content.schemas import Persona, Scenario
 from simulator.engine.clock import SimulatedClock, WallClock
 from simulator.records.transcript import Transcript
+from simulator.records.voice_use import interrupted
 from simulator.voices.base import Voice
 
 if TYPE_CHECKING:
@@ -50,7 +51,8 @@ def replay(
         if pending is None and not session.transcript.turns:
             pending = session.open()
         if pending is not None:
-            session.commit(pending, turn.text, turn.voice or session.voice.name, turn.fallback_reason)
+            voice = turn.voice or session.voice.name
+            session.commit(pending, turn.text, voice, turn.fallback_reason, interrupted(turn))
             session.transcript.turns[-1].comments = list(turn.comments)
         pending = None
     session.pending = pending

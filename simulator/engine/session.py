@@ -283,10 +283,9 @@ class Session:
                 text = ""
             text += piece.text
             if piece.final:
-                reason = piece.fallback_reason
-                if piece.cancelled:
-                    reason = "afgebroken door de leerkracht"
-                self.commit(plan, text.strip() or "...", piece.voice or self.voice.name, reason)
+                self.commit(
+                    plan, text.strip() or "...", piece.voice or self.voice.name, piece.fallback_reason, piece.cancelled
+                )
             yield piece
 
     def say(self, plan: ParentPlan) -> str:
@@ -295,7 +294,9 @@ class Session:
             pass
         return self.transcript.turns[-1].text
 
-    def commit(self, plan: ParentPlan, text: str, voice: str, fallback_reason: str | None = None) -> None:
+    def commit(
+        self, plan: ParentPlan, text: str, voice: str, fallback_reason: str | None = None, interrupted: bool = False
+    ) -> None:
         """Record the parent turn with its state, intent and causes, and save."""
         self.clock.add_words(len(words(text)))
         self.transcript.turns.append(
@@ -307,7 +308,8 @@ class Session:
                 intent=plan.intent,
                 causes=plan.causes,
                 voice=voice,
-                fallback_reason=fallback_reason,
+                fallback_reason=None if interrupted else fallback_reason,
+                interrupted=interrupted or None,
             )
         )
         if plan.ends:

@@ -93,6 +93,7 @@ class Turn(Model):
     causes: list[Cause] | None = None
     voice: str | None = None
     fallback_reason: str | None = None
+    interrupted: bool | None = None  # the trainee cut the parent off mid-line (Esc or quit)
     hint: str | None = None
     comments: list[Comment] = []
     overrides: list[Override] = []

@@ -16,7 +16,7 @@ _LEGACY_INTERRUPTED = "afgebroken door de leerkracht"
 
 def interrupted(turn: Turn) -> bool:
     """The trainee cut the parent off (Esc or quit) mid-line."""
-    return bool(getattr(turn, "interrupted", False)) or turn.fallback_reason == _LEGACY_INTERRUPTED
+    return bool(turn.interrupted) or turn.fallback_reason == _LEGACY_INTERRUPTED
 
 
 def fell_back(transcript: Transcript, turn: Turn) -> bool:

@@ -158,7 +158,7 @@ async def test_escape_cancels_a_slow_parent_turn_and_input_stays_responsive(libr
         opening = screen.session.transcript.turns[0]
         full = screen.session.pending or None
         assert full is None
-        assert opening.fallback_reason == "afgebroken door de leerkracht"
+        assert opening.interrupted
         assert len(opening.text.split()) < 20, "the line was cut off, not spoken to the end"
         last = list(screen.query(ChatMessage))[-1]
         assert last.note == "onderbroken"

@@ -123,4 +123,4 @@ def test_cancel_keeps_partial_words_and_says_so(tmp_path: Path) -> None:
     assert pieces[-1].final and pieces[-1].cancelled
     last = session.transcript.turns[-1]
     assert last.speaker == "parent"
-    assert last.fallback_reason == "afgebroken door de leerkracht"
+    assert last.interrupted
