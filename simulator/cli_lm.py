@@ -41,6 +41,7 @@ def models(ctx: click.Context, as_json: bool, check: bool, clear_cache: bool) ->
 
 
 def _list(as_json: bool, check: bool) -> None:
+    from simulator.labels import embedder_line
     from simulator.settings.config import load_config
     from simulator.voices.catalog import list_models
     from simulator.voices.local import cache
@@ -65,6 +66,7 @@ def _list(as_json: bool, check: bool) -> None:
             "models": [e.to_dict() for e in entries],
             "cache": {"path": str(cache.root()), "size_bytes": cache_size},
             "lm_missing": lm_problem,
+            "embedder": embedder_line(),
         }
         if check:
             out["server_models"] = offered
@@ -83,6 +85,7 @@ def _list(as_json: bool, check: bool) -> None:
         click.echo(message("no_local_models"))
     click.echo(message("cache_line", path=cache.root(), size=_size(cache_size)))
     click.echo(message("lm_line", state=lm_problem or message("lm_ready")))
+    click.echo(embedder_line())
     servers = [e for e in entries if e.kind == "server"]
     click.echo("")
     if servers:

@@ -83,3 +83,14 @@ def human_size(n: int) -> str:
         if n >= size:
             return f"{n / size:.1f} {unit}".replace(".", ",")
     return f"{n} bytes"
+
+
+def embedder_line() -> str:
+    """One Dutch line saying which sentence embedder is in use (it loads it if needed)."""
+    from feedback.embed import get_embedder
+
+    embedder = get_embedder()
+    if embedder.semantic:
+        return message("embedder_semantic", name=embedder.name)
+    note = getattr(embedder, "note", "")
+    return message("embedder_keywords", why=f" ({note})" if note else "")

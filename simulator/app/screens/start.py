@@ -82,11 +82,22 @@ class StartScreen(AppScreen):
         select = self.query_one("#voice", Select)
         if voice in {value for _, value in self._voice_options()}:
             select.value = voice
+        self.check_understanding()
         if self.oapp.library is not None:
             self._library_ready(self.oapp.library)
         else:
             # Paint first, then parse YAML: the trainee sees the screen at once.
             self.call_after_refresh(self.load_library)
+
+    @work(thread=True, exit_on_error=False, group="understanding")
+    def check_understanding(self) -> None:
+        """Load the sentence embedder in the background; say so when only keywords are available."""
+        from feedback.embed import get_embedder
+        from simulator.labels import embedder_line
+
+        embedder = get_embedder()
+        if not embedder.semantic and getattr(embedder, "note", ""):
+            self.app.call_from_thread(self.notify, embedder_line(), severity="warning", timeout=10)
 
     @work(thread=True, exit_on_error=False)
     def load_library(self) -> None:
