@@ -1,4 +1,8 @@
-"""Guarded speaking: a rejected line is cleared, retried once, then replaced by the scripted line."""
+"""Guarded speaking: a rejected line is cleared, retried once, then replaced by the scripted line.
+
+These tests drive the retry-and-fallback mechanism with the form check only; whether a line says what the
+engine meant is tested with the labelled guard set in test_guard_meaning.py.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from collections.abc import Iterator
 from simulator.engine.session import Session
 from simulator.voices.base import Piece, VoiceRequest
 from simulator.voices.fallback import speak
-from simulator.voices.guard import words
+from simulator.voices.guard import check_form, words
 
 GOOD = "Nou, ik vind het gewoon raar. Ze haalt goede cijfers en dan krijgt ze dit advies?"
 ENGLISH = "I really don't think that is fair to my daughter, you know."
@@ -33,7 +37,7 @@ class FakeVoice:
 
 
 def run(voice: FakeVoice, request: VoiceRequest) -> tuple[list[Piece], str]:
-    pieces = list(speak(voice, request, threading.Event()))
+    pieces = list(speak(voice, request, threading.Event(), check=check_form))
     text = ""
     for p in pieces:
         text = "" if p.reset else text
