@@ -56,6 +56,7 @@ DUTCH_MIN = 0.5  # share of known Dutch words below which a turn is not understo
 REPEAT_RATIO = 0.92
 LIMIT_ACTS = frozenset({"name_limit", "consequence", "holds_position"})
 REFLECT_ACTS = frozenset({"feeling_reflection", "paraphrase"})
+ATTACK_ACTS = frozenset({"counter_attack", "you_message"})
 QUESTION_ACTS = frozenset({"open_question", "closed_question", "why_question", "leading_question"})
 _NAME = re.compile(r"(?<=[\w,;] )[A-Z][a-z]+")
 
@@ -293,8 +294,9 @@ def understand(
     found: list[Move] = []
 
     attack = hits["insult"] or hits["blame"] or hits["sarcasm"]
-    if attack or "counter_attack" in codes:
-        found.append(Move("attack", None, 1.0, attack or "counter_attack"))
+    judged = codes & ATTACK_ACTS  # a judging you-message is a personal attack for the parent, too
+    if attack or judged:
+        found.append(Move("attack", None, 1.0, attack or ",".join(sorted(judged))))
     farewell = hits["goodbye"] or _farewell(reading) or (hits["closing_thanks"] if teacher_turns >= 3 else "")
     if farewell and teacher_turns > 0:
         found.append(Move("goodbye", None, 1.0, farewell))
@@ -312,7 +314,7 @@ def understand(
         step = router.best("step")
         topic = step.topic if router.passes(step, "step") and step is not None else None
         found.append(Move("proposal", topic, step.score if step else 0.5, hits["proposal"] or "structuring"))
-    if (hits["reflection"] or REFLECT_ACTS & codes) and not asks:
+    if (hits["reflection"] or REFLECT_ACTS & codes) and not asks and not (attack or judged):
         found.append(Move("reflection", None, 1.0, hits["reflection"] or "reflection"))
     if hits["small_talk"]:
         found.append(Move("small_talk", None, 1.0, hits["small_talk"]))

@@ -55,6 +55,18 @@ def test_goodbye_after_thanks_is_a_goodbye() -> None:
     assert kinds[0] == "goodbye" and "thanks" in kinds
 
 
+@pytest.mark.parametrize("text", ["Dag!", "Nou. Dag hoor.", "Tot over twee weken!"])
+def test_a_short_farewell_late_in_the_talk_is_a_goodbye(text: str) -> None:
+    history = [("teacher", "Hallo."), ("parent", "Dag."), ("teacher", "Zullen we vrijdag bellen?"), ("parent", "Goed.")]
+    assert main(text, history).kind == "goodbye"
+
+
+@pytest.mark.parametrize("text", ["U bent gewoon onredelijk.", "Jij overdrijft echt altijd."])
+def test_a_judging_you_message_is_an_attack_not_a_reflection(text: str) -> None:
+    kinds = [m.kind for m in understand(text, SCENARIO, PERSONA, [("teacher", "Hallo.")])]
+    assert kinds[0] == "attack" and "reflection" not in kinds
+
+
 def test_thanks_alone() -> None:
     assert main("Dank u wel dat u dit allemaal vertelt.").kind == "thanks"
 
