@@ -36,7 +36,7 @@ def test_act_and_voice_labels_come_from_their_owners() -> None:
 def test_every_message_fills_in_and_is_one_line() -> None:
     values = {
         "size": "2 MB", "limit": 1, "chars": 2, "count": 3, "name": "k", "first": 4, "reason": "r", "byte": 5,
-        "path": "/p", "line": 6, "problem": "x",
+        "path": "/p", "line": 6, "problem": "x", "why": " (w)",
     }  # fmt: skip
     for key in labels().messages:
         text = message(key, **values)
