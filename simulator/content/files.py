@@ -12,13 +12,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
-from simulator.content.problems import ContentError, Problem
+from simulator.content.problems import ContentError, Problem, problems_from_validation
 from simulator.labels import human_size, message
 from simulator.limits import MAX_CONTENT_BYTES, MAX_NESTING, MAX_TRANSCRIPT_BYTES, MAX_YAML_NODES
+
+M = TypeVar("M", bound=BaseModel)
 
 LineMap = dict[tuple[object, ...], int]
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -241,3 +244,17 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
             [Problem(str(path), "verwacht een YAML-mapping (sleutel: waarde) bovenaan het bestand", line=1)]
         )
     return data, lines
+
+
+def validated(model: type[M], path: Path, data: Any, lines: LineMap) -> M:
+    """`data` checked against `model`; a ContentError naming file, line and field when it does not fit."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise ContentError(problems_from_validation(path, err, lines)) from None
+
+
+def load_model(model: type[M], path: Path) -> M:
+    """A data file (rules, word lists) read and checked in one step, with the same one-line errors."""
+    data, lines = read_yaml(path)
+    return validated(model, path, data, lines)

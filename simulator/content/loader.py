@@ -12,19 +12,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from simulator.content.files import LineMap, read_yaml
-from simulator.content.problems import ContentError, Problem, problems_from_validation
+from simulator.content.files import LineMap, read_yaml, validated
+from simulator.content.problems import ContentError, Problem
 from simulator.content.register import address_problem, band_address
 from simulator.content.schemas import LIFE_TOPICS, STANDARD_SLOTS, LineSet, Persona, Scenario, line_text, slots_in
 
 
 def _validate(model: type[BaseModel], path: Path, data: Any, lines: LineMap) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as err:
-        raise ContentError(problems_from_validation(path, err, lines)) from None
+    return validated(model, path, data, lines)
 
 
 def guess_kind(data: dict[str, Any]) -> str:

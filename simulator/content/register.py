@@ -12,10 +12,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from simulator.content.files import read_yaml
-from simulator.content.problems import ContentError, problems_from_validation
+from simulator.content.files import load_model
 
 _WORD = re.compile(r"[a-zà-ÿ]+", re.IGNORECASE)
 
@@ -31,11 +30,7 @@ class RegisterWords(BaseModel):
 @cache
 def register_words() -> RegisterWords:
     path = Path(str(resources.files("simulator.content") / "register.yaml"))
-    data, lines = read_yaml(path)
-    try:
-        return RegisterWords.model_validate(data)
-    except ValidationError as err:
-        raise ContentError(problems_from_validation(path, err, lines)) from None
+    return load_model(RegisterWords, path)
 
 
 def line_address(text: str) -> str | None:

@@ -6,10 +6,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from simulator.content.files import read_yaml
-from simulator.content.problems import ContentError, problems_from_validation
+from simulator.content.files import load_model
 
 
 class _Rule(BaseModel):
@@ -137,8 +136,4 @@ class EngineRules(_Rule):
 @cache
 def engine_rules() -> EngineRules:
     path = Path(str(resources.files("simulator.engine") / "rules.yaml"))
-    data, lines = read_yaml(path)
-    try:
-        return EngineRules.model_validate(data)
-    except ValidationError as err:
-        raise ContentError(problems_from_validation(path, err, lines)) from None
+    return load_model(EngineRules, path)

@@ -9,10 +9,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from simulator.content.files import read_yaml
-from simulator.content.problems import ContentError, problems_from_validation
+from simulator.content.files import load_model
 
 WORDS_FILE = Path(__file__).with_name("cohort.yaml")
 
@@ -131,8 +130,4 @@ class CohortWords(_Model):
 @cache
 def words(path: Path = WORDS_FILE) -> CohortWords:
     """The checked words file (once per process); a bad edit raises a ContentError naming file and field."""
-    data, lines = read_yaml(path)
-    try:
-        return CohortWords.model_validate(data)
-    except ValidationError as err:
-        raise ContentError(problems_from_validation(path, err, lines)) from None
+    return load_model(CohortWords, path)
