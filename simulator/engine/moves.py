@@ -243,8 +243,9 @@ def _fact_text(scenario: Scenario, topic: str) -> str:
 
 def _shares_words(router: _Router, text: str) -> bool:
     """The embedder proposes a fact; a shared content word (not the child's name) confirms it."""
+    c = cues()
     child = lemma(router.child.lower())
-    return bool((content_lemmas(text, cues()) & router.qlem) - {child})
+    return bool((content_lemmas(text, c) & router.qlem) - {child} - c.weak)
 
 
 def _news_told(scenario: Scenario, history: Sequence[tuple[str, str]]) -> bool:
