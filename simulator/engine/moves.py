@@ -110,11 +110,13 @@ def dutch_share(text: str) -> float:
     if not tokens:
         return 1.0 if re.search(r"[^\W\d_]", text) else 0.0
     try:
+        chat = cues().chat
+        known = sum(1 for w in tokens if w in chat or simplemma.is_known(w, lang="nl")) / len(tokens)
         if len(tokens) <= SHORT_TURN:
-            chat = cues().chat
-            known = sum(1 for w in tokens if w in chat or simplemma.is_known(w, lang="nl"))
-            return known / len(tokens)
-        return float(simplemma.in_target_language(cleaned, lang="nl"))
+            return known
+        # simplemma's share skips short words ("u", "of"); loanwords ("fulltime") are unknown to it.
+        # A turn is Dutch when either count says so.
+        return max(known, float(simplemma.in_target_language(cleaned, lang="nl")))
     except Exception:
         return 1.0
 
@@ -228,24 +230,28 @@ def _statement(router: _Router, hits: _Cues, scenario: Scenario, history: Sequen
         and (fact is None or step.sim > fact.sim + router.params["step_margin"])
     ):
         return Move("proposal", step.topic, step.score, step.evidence)
-    if router.passes(fact, "fact") and fact is not None and _shares_words(router, _fact_text(scenario, fact.topic)):
+    if router.passes(fact, "fact") and fact is not None and _shared(router, _fact_text(scenario, fact.topic)):
         known = router.best("known")
-        if known is not None and known.sim >= fact.sim + KNOWN_MARGIN:
+        fact_words = len(_shared(router, _fact_text(scenario, fact.topic)))
+        known_words = max((len(_shared(router, k)) for k in scenario.parent_knows), default=0)
+        closer = known is not None and known.sim >= fact.sim + KNOWN_MARGIN
+        if known is not None and (closer or (known_words > fact_words and known.sim >= fact.sim - KNOWN_MARGIN)):
             return Move("information", known.topic, known.score, known.evidence)
         return Move("new_fact", fact.topic, fact.score, fact.evidence)
     return Move("information", None, 0.5, "")
 
 
 def _fact_text(scenario: Scenario, topic: str) -> str:
-    index = int(topic.partition(":")[2])
-    return scenario.parent_does_not_know[index]
+    kind, _, index = topic.partition(":")
+    facts = scenario.parent_knows if kind == "known" else scenario.parent_does_not_know
+    return facts[int(index)]
 
 
-def _shares_words(router: _Router, text: str) -> bool:
-    """The embedder proposes a fact; a shared content word (not the child's name) confirms it."""
+def _shared(router: _Router, text: str) -> frozenset[str]:
+    """Content words a fact shares with the turn (not the child's name, not common words): they confirm it."""
     c = cues()
     child = lemma(router.child.lower())
-    return bool((content_lemmas(text, c) & router.qlem) - {child} - c.weak)
+    return frozenset((content_lemmas(text, c) & router.qlem) - {child} - c.weak)
 
 
 def _news_told(scenario: Scenario, history: Sequence[tuple[str, str]]) -> bool:

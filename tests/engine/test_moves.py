@@ -67,6 +67,21 @@ def test_a_judging_you_message_is_an_attack_not_a_reflection(text: str) -> None:
     assert kinds[0] == "attack" and "reflection" not in kinds
 
 
+def test_a_question_with_a_loanword_is_understood() -> None:
+    assert main("Werkt u eigenlijk fulltime, of parttime?").kind == "question"
+
+
+def test_asking_on_the_phone_whether_it_suits_is_small_talk() -> None:
+    assert main("Hallo, met de juf van Luuk! Stoor ik?").kind == "small_talk"
+
+
+def test_what_the_parent_already_knows_is_no_news_to_them() -> None:
+    scenario = LIB.scenario("huiswerk-gemiste-afspraken")
+    history = [("teacher", "Hallo, met de juf."), ("parent", "Ja, hallo.")]
+    moves = understand("De twee afspraken op school zijn niet doorgegaan, dat was jammer.", scenario, PERSONA, history)
+    assert moves[0].kind != "new_fact"
+
+
 def test_thanks_alone() -> None:
     assert main("Dank u wel dat u dit allemaal vertelt.").kind == "thanks"
 
