@@ -122,8 +122,12 @@ def pick_line(
     band: str,
     used: set[str],
     rng: random.Random,
-) -> tuple[str, str, tuple[str, ...]]:
-    """(raw line, intent actually used, style examples) for a decision; never a used line."""
+) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
+    """(raw line, intent actually used, style examples, the whole pool) for a decision; never a used line.
+
+    The pool holds every line that could word this decision here, the chosen one included, so a
+    voice that ranks curated lines (the model chooses, the curated lines speak) can pick another.
+    """
     chain = (decision.intent, *FALLBACKS.get(decision.intent, ()))
 
     def usable(entries: list[TaggedLine]) -> list[str]:
@@ -139,11 +143,13 @@ def pick_line(
             sets = linesets(persona, scenario, decision, intent)
             pool = [line for s in sets for line in usable(s.entries() if any_band else s.band_entries(band))]
             if pool:
-                line = rng.choice(sorted(set(pool)))
-                examples = tuple(x for x in sorted(set(pool)) if x != line)[:3]
-                return line, intent, examples
+                ordered = sorted(set(pool))
+                line = rng.choice(ordered)
+                examples = tuple(x for x in ordered if x != line)[:3]
+                return line, intent, examples, tuple(ordered)
     # Every related pool is used up: take any unused line the persona has (rare, long sessions).
     spare = sorted({line for s in persona.lines.values() for line in usable(s.band_entries(band))})
     if spare:
-        return rng.choice(spare), decision.intent, ()
-    return "...", decision.intent, ()
+        line = rng.choice(spare)
+        return line, decision.intent, (), (line,)
+    return "...", decision.intent, (), ()

@@ -51,6 +51,10 @@ class ParentPlan:
     decision: Decision
     request: VoiceRequest
     causes: list[Cause] = field(default_factory=list)
+    options: dict[str, str] = field(default_factory=dict)
+    """The curated lines that could word this turn ({filled text: raw line}); a ranking voice picks one."""
+    chosen_raw: str = ""
+    """The raw line the engine chose; given back to the pool when a ranking voice speaks another."""
 
     @property
     def intent(self) -> str:
@@ -233,12 +237,14 @@ class Session:
         if decision.intent == "greet_back":
             state.greeted = True
 
-    def _line(self, decision: Decision) -> tuple[str, str, tuple[str, ...]]:
-        raw, intent, examples = pick_line(
+    def _line(self, decision: Decision) -> tuple[str, str, tuple[str, ...], dict[str, str]]:
+        """(filled line, intent used, filled style examples, {filled candidate: raw line} of its pool)."""
+        raw, intent, examples, pool = pick_line(
             self.persona, self.scenario, decision, band(self.state.tension), self.used, self.rng
         )
         self.used.add(raw)
-        return fill(raw, self.slots), intent, tuple(fill(x, self.slots) for x in examples)
+        options = {fill(x, self.slots): x for x in pool}
+        return fill(raw, self.slots), intent, tuple(fill(x, self.slots) for x in examples), options
 
     def _plan(self, decision: Decision, teacher_text: str, causes: list[Cause]) -> ParentPlan:
         state = self.state
@@ -246,9 +252,15 @@ class Session:
         parts = [d for d in (decision.lead, decision) if d is not None]
         texts: list[str] = []
         intent, examples = decision.intent, ()
+        options: dict[str, str] = {}
+        chosen_raw = ""
         for part in parts:
             self._commit_decision(part)
-            text, intent, examples = self._line(part)
+            lead = " ".join(texts)
+            text, intent, examples, options = self._line(part)
+            chosen_raw = options.get(text, "")
+            # A ranking voice may word the last part with another line of the same pool; the lead stays.
+            options = {f"{lead} {k}" if lead else k: v for k, v in options.items()}
             if text != "..." or not texts:
                 texts.append(text)
         request = VoiceRequest(
@@ -269,8 +281,9 @@ class Session:
             next_step_id=next((d.next_step_id for d in parts if d.next_step_id), None),
             slots=self.slots,
             seed=self.rng.randrange(2**31),
+            candidates=tuple(options) if len(options) > 1 else (),
         )
-        return ParentPlan(decision=decision, request=request, causes=causes)
+        return ParentPlan(decision=decision, request=request, causes=causes, options=options, chosen_raw=chosen_raw)
 
     def speak(self, plan: ParentPlan, cancel: threading.Event | None = None) -> Iterator[Piece]:
         """Stream the parent's words; the turn is committed and saved when the final piece comes."""
@@ -298,6 +311,10 @@ class Session:
         self, plan: ParentPlan, text: str, voice: str, fallback_reason: str | None = None, interrupted: bool = False
     ) -> None:
         """Record the parent turn with its state, intent and causes, and save."""
+        picked = plan.options.get(text)
+        if picked is not None and picked != plan.chosen_raw:  # a ranking voice chose another curated line
+            self.used.discard(plan.chosen_raw)
+            self.used.add(picked)
         self.clock.add_words(len(words(text)))
         self.transcript.turns.append(
             Turn(

@@ -45,6 +45,8 @@ class VoiceRequest:
     next_step_id: str | None = None
     slots: Mapping[str, str] = field(default_factory=dict)
     seed: int = 0
+    candidates: tuple[str, ...] = ()
+    """Every curated line that could word this turn (scripted_line among them), for a voice that ranks."""
 
 
 @runtime_checkable

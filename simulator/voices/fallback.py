@@ -37,7 +37,7 @@ def speak(
     check: Check | None = None,
 ) -> Iterator[Piece]:
     """Stream a parent line as Pieces; the last Piece is final and names the voice used."""
-    if voice.name == SCRIPTED:
+    if voice.name == SCRIPTED or getattr(voice, "speaks_curated", False):  # curated words need no guard
         for piece in voice.stream(request, cancel):
             if cancel.is_set():
                 yield Piece(final=True, voice=voice.name, cancelled=True)

@@ -142,7 +142,7 @@ def _level(value: int) -> str:
 def examples(request: VoiceRequest) -> list[str]:
     """Two or three curated lines for this intent; the scripted line when there are none."""
     chosen = [x for x in request.style_examples if x.strip()][:MAX_EXAMPLES]
-    return chosen or [request.scripted_line]
+    return chosen or [x for x in (request.scripted_line,) if x.strip()]
 
 
 def system_fixed(request: VoiceRequest) -> str:
