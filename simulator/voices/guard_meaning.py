@@ -34,6 +34,7 @@ class MeaningWords:
     reasons: dict[str, str]
     min_similarity: float
     min_margin: float
+    top_k: int
     contrary: dict[str, tuple[str, ...]]
     min_overlap: float
     max_repeat: float
@@ -62,6 +63,7 @@ def meaning_words() -> MeaningWords:
         reasons=dict(m["reasons"]),
         min_similarity=float(m["min_similarity"]),
         min_margin=float(m["min_margin"]),
+        top_k=int(m["top_k"]),
         contrary={k: tuple(v) for k, v in m["contrary"].items()},
         min_overlap=float(m["min_overlap"]),
         max_repeat=float(m["max_repeat"]),
@@ -258,6 +260,12 @@ def _embed(embedder: Any, texts: list[str]) -> list[list[float]]:
     return [_MEMO[(embedder.name, t)] for t in texts]
 
 
+def _top_mean(values: Iterator[float], k: int, default: float) -> float:
+    """Mean of the k highest values: one lucky neighbour is weaker evidence than two."""
+    best = sorted(values, reverse=True)[:k]
+    return sum(best) / len(best) if best else default
+
+
 @dataclass(frozen=True)
 class Similarity:
     meaning: float
@@ -297,9 +305,10 @@ def similarity(line: str, request: VoiceRequest, embedder: Any = None) -> Simila
     rival = _embed(embedder, against) if against else []
     said = _embed(embedder, [line, *earlier, *([request.teacher_text] if request.teacher_text else [])])
     mine, rest = said[0], said[1:]
+    k = meaning_words().top_k
     return Similarity(
-        meaning=max((cosine(mine, v) for v in fixed), default=0.0),
-        contrary=max((cosine(mine, v) for v in rival), default=0.0),
+        meaning=_top_mean((cosine(mine, v) for v in fixed), k, 0.0),
+        contrary=_top_mean((cosine(mine, v) for v in rival), k, 0.0),
         repeat=max((cosine(mine, v) for v in rest[: len(earlier)]), default=0.0),
         echo=cosine(mine, rest[-1]) if request.teacher_text else 0.0,
         semantic=True,

@@ -8,6 +8,7 @@ third_person, wrong_gender, teacher, english, meta, invented_fact, quoted, repea
     .venv/bin/python -m tests.voices.guard_set_tools contexts   # sample contexts from scripted sessions
     .venv/bin/python -m tests.voices.guard_set_tools gemma      # real outputs of the shipped Gemma model
     .venv/bin/python -m tests.voices.guard_set_tools build      # curated and perturbed lines, writes the set
+    .venv/bin/python -m tests.voices.guard_set_tools tune       # thresholds on the even ids, figures on both halves
 """
 
 from __future__ import annotations
@@ -119,21 +120,6 @@ def gemma(limit: int = 48) -> None:
         print(f"{i} {time.perf_counter() - start:.1f}s {context['intent']}: {text}", flush=True)
 
 
-if __name__ == "__main__":
-    command = sys.argv[1] if len(sys.argv) > 1 else ""
-    if command == "contexts":
-        write_jsonl(CONTEXTS, sample_contexts())
-        print(len(read_jsonl(CONTEXTS)), "contexts")
-    elif command == "gemma":
-        gemma(int(sys.argv[2]) if len(sys.argv) > 2 else 48)
-    elif command == "build":
-        from tests.voices.guard_set_build import build
-
-        build()
-    else:
-        print(__doc__)
-
-
 def features(records: list[dict[str, Any]], embedder: Any = None) -> list[dict[str, Any]]:
     """Per record: the form reason, the rule reason and the similarity figures (computed once, thresholds later)."""
     from feedback.embed import get_embedder
@@ -234,3 +220,59 @@ def gemma_plain(limit: int = 40) -> None:
         done.append({**context, "candidate": text, "kind": "gemma", "label": None})
         write_jsonl(GEMMA, done)
         print(f"{i} {time.perf_counter() - start:.1f}s {context['intent']}: {text}", flush=True)
+
+
+def tune(target: float = 0.975) -> None:
+    """Grid over floor and margin on the tuning half (highest recall with precision >= target), then both halves.
+
+    Prints the thresholds to copy into guard_words.yaml; the test half is only reported, never tuned on.
+    """
+    records = read_jsonl(GUARD_SET)
+    feats = features(records)
+    even, odd = split(records)
+    halves = {"tuning (even ids)": {r["id"] for r in even}, "test (odd ids)": {r["id"] for r in odd}}
+    tuning = [f for f in feats if f["record"]["id"] in halves["tuning (even ids)"]]
+    sims = [f["sim"] for f in tuning if f["sim"] is not None]
+    floors = sorted({round(s.meaning, 3) for s in sims})
+    margins = sorted({round(s.meaning - s.contrary, 4) for s in sims})
+    margins = margins[:: max(1, len(margins) // 80)]
+    best: tuple[float, float, float, float] | None = None
+    for floor in floors[: len(floors) * 3 // 4]:
+        for margin in margins:
+            precision, recall, accepted, _ = precision_recall(verdicts(tuning, floor, margin))
+            if accepted and precision >= target and (best is None or recall > best[0]):
+                best = (recall, precision, floor, margin)
+    if best is None:
+        print(f"no thresholds reach precision {target} on the tuning half")
+        return
+    _, _, floor, margin = best
+    print(f"min_similarity: {floor}  min_margin: {margin}  (precision >= {target} on the tuning half)")
+    for name, ids in halves.items():
+        half = [f for f in feats if f["record"]["id"] in ids]
+        for label, chosen in (("tuned", (floor, margin)), ("data file", (None, None))):
+            precision, recall, accepted, good = precision_recall(verdicts(half, *chosen))
+            figures = f"precision {precision:.1%} ({accepted} accepted), recall {recall:.1%} of {good}"
+            print(f"{name:<18} {label:<9} {figures}")
+    test = [f for f in feats if f["record"]["id"] in halves["test (odd ids)"]]
+    kinds: dict[str, list[int]] = {}
+    for f, (accepted_line, _) in zip(test, verdicts(test), strict=True):
+        kinds.setdefault(f["record"]["kind"], []).append(int(accepted_line))
+    per_kind = ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in kinds.items())
+    print(f"test half, data file, accepted/total per kind: {per_kind}")
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command == "contexts":
+        write_jsonl(CONTEXTS, sample_contexts())
+        print(len(read_jsonl(CONTEXTS)), "contexts")
+    elif command == "gemma":
+        gemma(int(sys.argv[2]) if len(sys.argv) > 2 else 48)
+    elif command == "tune":
+        tune()
+    elif command == "build":
+        from tests.voices.guard_set_build import build
+
+        build()
+    else:
+        print(__doc__)

@@ -91,9 +91,12 @@ def test_recorded_gemma_lines_replayed_through_the_guard(replay) -> None:  # typ
 
 
 def test_precision_and_recall_on_the_test_half(replay) -> None:  # type: ignore[no-untyped-def]
-    """Measured: precision 0.96, recall 0.70 (targets 0.97 / 0.80 not yet met; see models/README.md)."""
+    """Measured: precision 0.955, recall 0.815 (0.972 / 0.815 without the Gemma lines; targets 0.97 / 0.80).
+
+    The floor here is a little under the measured figures, so a change that loses either shows up.
+    """
     records = [f["record"] for f in replay]
     _, test = split(records)
     ids = {r["id"] for r in test}
     precision, recall, _, _ = precision_recall(verdicts([f for f in replay if f["record"]["id"] in ids]))
-    assert precision >= 0.93 and recall >= 0.65, (precision, recall)
+    assert precision >= 0.94 and recall >= 0.79, (precision, recall)
