@@ -8,9 +8,10 @@ and a whole parent turn as the app runs it (guard, one retry and the fallback
 included). Every figure is the median of 3 runs, each in its own process, and
 each run records the load average, because on a shared 2-core machine a busy
 neighbour halves any figure. The same 600-token prompt goes through
-llama-cpp-python in the same run when it is installed (`pip install
-'.[bench]'`, which compiles llama.cpp); when it is not, the table says so and
-shows no ratio. Ablations (skipped with --quick) show what each speed-up brings.
+llama.cpp in the same run (`pip install '.[bench]'` installs llama-cpp-python,
+which compiles llama.cpp; the prebuilt llama-cpp-py-sync is used instead where
+it is installed and loads); when neither is, the table says so and shows no
+ratio. Ablations (skipped with --quick) show what each speed-up brings.
 Targets (issue 12, 2 CPU cores): cached load with imports <= 3 s, a parent turn
 <= 2 s at the median, decode >= 1.0x llama.cpp on the same file.
 
@@ -39,7 +40,9 @@ DECODE_STEPS = 64
 PROMPT_TOKENS = 600
 RUNS = 3
 """Each figure is the median of this many runs, each in a fresh process."""
-LLAMA_CPP_ABSENT = "llama-cpp-python is not installed: no side-by-side in this run (pip install '.[bench]')"
+LLAMA_CPP_ABSENT = (
+    "neither llama-cpp-py-sync nor llama-cpp-python is installed: no side-by-side in this run (pip install '.[bench]')"
+)
 
 
 def machine() -> dict[str, Any]:
@@ -139,30 +142,86 @@ def plain_generate(folder: Path, ids: list[int], threads: int) -> float:
     return (DECODE_STEPS - 1) / max(total - first, 1e-9)
 
 
-def llama_cpp(gguf: Path, text: str, threads: int) -> dict[str, float] | None:
+class LlamaPeer:
+    """llama.cpp through whichever binding is installed, behind the four calls the bench needs.
+
+    llama-cpp-python compiles llama.cpp at install time; llama-cpp-py-sync ships a prebuilt
+    wheel of the same C library (no compiler, but glibc >= 2.38). Both are greedy (temperature 0) here.
+    """
+
+    def __init__(self, gguf: Path, threads: int) -> None:
+        try:
+            from llama_cpp import Llama
+
+            self.binding = "llama-cpp-python"
+        except ImportError:
+            try:
+                from llama_cpp_py_sync import Llama
+            except (ImportError, RuntimeError) as exc:  # RuntimeError: its library needs a newer glibc
+                raise ImportError(str(exc)) from exc
+            self.binding = "llama-cpp-py-sync"
+        try:
+            self.llm = Llama(
+                model_path=str(gguf), n_threads=threads, n_threads_batch=threads, n_ctx=2048, verbose=False
+            )
+        except RuntimeError as exc:
+            if self.binding == "llama-cpp-python":
+                raise
+            raise ImportError(str(exc)) from exc  # the prebuilt library did not load on this machine
+        self.n_past = 0
+        if self.binding == "llama-cpp-py-sync":
+            self.llm._configure_generation_sampler(
+                temperature=0.0, top_k=1, top_p=1.0, min_p=0.0, repeat_penalty=1.0, repeat_last_n=0, seed=0
+            )
+
+    def tokenize(self, text: str) -> list[int]:
+        if self.binding == "llama-cpp-python":
+            return self.llm.tokenize(text.encode("utf-8"), add_bos=True)
+        return self.llm.tokenize(text, add_special=True)
+
+    def reset(self) -> None:
+        self.n_past = 0
+        if self.binding == "llama-cpp-python":
+            self.llm.reset()
+        else:
+            self.llm._clear_context_state()
+
+    def step(self, tokens: list[int]) -> int:
+        """Evaluate `tokens` after what came before, and return the greedy next token."""
+        if self.binding == "llama-cpp-python":
+            self.llm.eval(tokens)
+            return self.llm.sample(temp=0.0)
+        self.n_past = self.llm._eval_tokens(tokens, self.n_past)
+        return self.llm._sample_token()
+
+    def version(self) -> str:
+        from importlib.metadata import version
+
+        return f"{self.binding} {version(self.binding)}"
+
+
+def llama_cpp(gguf: Path, text: str, threads: int) -> dict[str, Any] | None:
+    start = time.perf_counter()
     try:
-        from llama_cpp import Llama
+        peer = LlamaPeer(gguf, threads)
     except ImportError:
         return None
-    start = time.perf_counter()
-    llm = Llama(model_path=str(gguf), n_threads=threads, n_threads_batch=threads, n_ctx=2048, verbose=False)
     load = time.perf_counter() - start
-    tokens = llm.tokenize(text.encode("utf-8"), add_bos=True)[: PROMPT_TOKENS + 1]
+    tokens = peer.tokenize(text)[: PROMPT_TOKENS + 1]
     ttfts, rates = [], []
     for _ in range(RUNS):
-        llm.reset()
+        peer.reset()
         start = time.perf_counter()
-        llm.eval(tokens)
-        token = llm.sample(temp=0.0)
+        token = peer.step(tokens)
         ttfts.append(time.perf_counter() - start)
         steps = []
         for _ in range(DECODE_STEPS):
             t = time.perf_counter()
-            llm.eval([token])
-            token = llm.sample(temp=0.0)
+            token = peer.step([token])
             steps.append(time.perf_counter() - t)
         rates.append(1.0 / statistics.median(steps))
     return {
+        "binding": peer.version(),
         "load": load,
         "prompt_tokens": len(tokens),
         "ttft": statistics.median(ttfts),
@@ -373,6 +432,8 @@ def main() -> None:
         )
         if not isinstance(lc, dict):
             print(f"\n{r['model']}: {LLAMA_CPP_ABSENT}")
+        else:
+            print(f"\n{r['model']}: llama.cpp through {lc['binding']}, {lc['prompt_tokens']} prompt tokens")
     print(f"\nload average after: {os.getloadavg()}")
 
 

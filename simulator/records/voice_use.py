@@ -10,6 +10,8 @@ from __future__ import annotations
 from simulator.records.transcript import Transcript, Turn
 
 SCRIPTED = "scripted"
+RANKING_PREFIX = "rank:"
+"""A ranking voice (`--voice local-rank`) is named `rank:<model>`: the model chose a curated line."""
 # Transcripts written before interruption had its own flag stored this Dutch reason instead.
 _LEGACY_INTERRUPTED = "afgebroken door de leerkracht"
 
@@ -37,3 +39,8 @@ def fallback_rate(transcript: Transcript) -> tuple[int, int] | None:
         return None
     parent = [t for t in transcript.turns if t.speaker == "parent" and not interrupted(t)]
     return sum(1 for t in parent if fell_back(transcript, t)), len(parent)
+
+
+def model_chose_lines(transcript: Transcript) -> bool:
+    """The model only chose among curated lines (`--voice local-rank`); it wrote none itself."""
+    return (transcript.voice or "").startswith(RANKING_PREFIX)

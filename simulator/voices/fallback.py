@@ -37,13 +37,16 @@ def speak(
     check: Check | None = None,
 ) -> Iterator[Piece]:
     """Stream a parent line as Pieces; the last Piece is final and names the voice used."""
-    if voice.name == SCRIPTED or getattr(voice, "speaks_curated", False):  # curated words need no guard
+    if voice.name == SCRIPTED:  # curated words need no guard
         for piece in voice.stream(request, cancel):
             if cancel.is_set():
                 yield Piece(final=True, voice=voice.name, cancelled=True)
                 return
             yield Piece(text=piece)
         yield Piece(final=True, voice=voice.name, cancelled=cancel.is_set())
+        return
+    if getattr(voice, "speaks_curated", False):  # a model that chooses among curated lines: no guard either
+        yield from _speak_curated(voice, request, cancel)
         return
 
     if check is None:
@@ -95,3 +98,23 @@ def speak(
 
     yield from _scripted_pieces(request.scripted_line)
     yield Piece(final=True, voice=SCRIPTED, fallback_reason=clean_line(f"{voice.name}: " + "; ".join(reasons)))
+
+
+def _speak_curated(voice: Voice, request: VoiceRequest, cancel: threading.Event) -> Iterator[Piece]:
+    """A ranking voice speaks curated lines; when its model fails, the engine's own line speaks."""
+    shown = False
+    try:
+        for piece in voice.stream(request, cancel):
+            if cancel.is_set():
+                yield Piece(final=True, voice=voice.name, cancelled=True)
+                return
+            shown = True
+            yield Piece(text=piece)
+    except Exception as exc:  # a model failure must not end the conversation
+        failure = clean_line(str(exc), 300) or type(exc).__name__
+        if shown:
+            yield Piece(reset=True)
+        yield from _scripted_pieces(request.scripted_line)
+        yield Piece(final=True, voice=SCRIPTED, fallback_reason=clean_line(f"{voice.name}: {failure}"))
+        return
+    yield Piece(final=True, voice=voice.name, cancelled=cancel.is_set())

@@ -199,6 +199,18 @@ def _local(s: VoiceSettings) -> Voice:
     return LocalVoice(s.model, threads=s.threads, progress=s.progress)
 
 
+def _local_rank(s: VoiceSettings) -> Voice:
+    """A small model chooses among the engine's curated lines; it never words a line itself."""
+    from simulator.voices.prompt import message
+
+    if not s.model:
+        raise VoiceError(message("no_model"))
+    from simulator.voices.local import LocalVoice
+    from simulator.voices.local.rank import RankingVoice
+
+    return RankingVoice(LocalVoice(s.model, threads=s.threads, progress=s.progress))
+
+
 def _server(s: VoiceSettings) -> Voice:
     from simulator.voices.prompt import message
 
@@ -211,6 +223,7 @@ def _server(s: VoiceSettings) -> Voice:
 
 register("scripted", _scripted)
 register("local", _local)
+register("local-rank", _local_rank)
 register("server", _server)
 
 

@@ -33,3 +33,10 @@ def test_the_scripted_voice_has_no_fallback_rate() -> None:
     t = _transcript("scripted")
     assert fallback_rate(t) is None
     assert "vaste zin" not in summary_text(t, "Adviesgesprek", "Jeroen")
+
+
+def test_a_ranking_voice_is_shown_as_choosing_not_wording() -> None:
+    t = _transcript("rank:gemma3-270m")
+    summary = summary_text(t, "Adviesgesprek", "Jeroen")
+    assert fallback_rate(t) == (1, 2)
+    assert "uit de vaste zinnen gekozen" in summary and "verwoord" not in summary

@@ -185,7 +185,7 @@ class ReportTabs(Vertical):
 def summary_text(transcript: Transcript, scenario_title: str, parent_name: str) -> str:
     """Two or three lines above the scores: what was practised, how it ended, the intention."""
     from simulator.app.labels import outcome_label
-    from simulator.records.voice_use import fallback_rate
+    from simulator.records.voice_use import fallback_rate, model_chose_lines
 
     teacher_turns = sum(1 for t in transcript.turns if t.speaker == "teacher")
     lines = [
@@ -198,8 +198,12 @@ def summary_text(transcript: Transcript, scenario_title: str, parent_name: str) 
     rate = fallback_rate(transcript)
     if rate is not None:
         fallbacks, parent_turns = rate
+        # A ranking voice only chose among curated lines; its fallback is the engine's own choice.
+        how, spare = ("verwoord", "een vaste zin")
+        if model_chose_lines(transcript):
+            how, spare = ("uit de vaste zinnen gekozen", "de keuze van de simulator")
         lines.append(
             f"Stem: {transcript.voice} · {parent_turns - fallbacks} van {parent_turns} beurten door het model "
-            f"verwoord, {fallbacks} keer een vaste zin"
+            f"{how}, {fallbacks} keer {spare}"
         )
     return "\n".join(lines)
