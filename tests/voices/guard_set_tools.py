@@ -222,7 +222,7 @@ def gemma_plain(limit: int = 40) -> None:
         print(f"{i} {time.perf_counter() - start:.1f}s {context['intent']}: {text}", flush=True)
 
 
-def tune(target: float = 0.975) -> None:
+def tune(target: float = 0.985) -> None:
     """Grid over floor and margin on the tuning half (highest recall with precision >= target), then both halves.
 
     Prints the thresholds to copy into guard_words.yaml; the test half is only reported, never tuned on.
