@@ -138,10 +138,16 @@ class Setup:
 
 
 def warm_up(setup: Setup) -> None:
-    """Load the sentence embedder and embed the pair's content in a background thread (never blocks)."""
+    """While the case file is read: load the embedder, embed the pair's content, prepare the voice.
+
+    Everything runs in background threads (never blocks). For a local model voice the heavy
+    imports happen here, so the wait when the conversation starts is shorter.
+    """
     from simulator.engine.understanding import warm_up as start
+    from simulator.voices.registry import warm_in_background
 
     start(setup.scenario, setup.persona)
+    warm_in_background(setup.voice_kind)
 
 
 def new_session(

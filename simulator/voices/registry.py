@@ -13,6 +13,7 @@ so `oudergesprek --help` and the first screen never load torch.
 from __future__ import annotations
 
 import importlib.util
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -63,6 +64,7 @@ class VoiceSettings:
 
 
 Builder = Callable[[VoiceSettings], Voice]
+Warm = Callable[[], None]
 
 
 @dataclass(frozen=True)
@@ -76,18 +78,22 @@ class VoiceKind:
     extra: str | None
     options: tuple[str, ...]
     build: Builder
+    warm: Warm | None = None
 
 
 _KINDS: dict[str, VoiceKind] = {}
 
 
-def register(kind: str, build: Builder) -> None:
-    """Register a kind once; its label, needs and options come from voices.yaml."""
+def register(kind: str, build: Builder, warm: Warm | None = None) -> None:
+    """Register a kind once; its label, needs and options come from voices.yaml.
+
+    `warm`, when given, prepares what the builder will need (imports) and may run in a background thread.
+    """
     if kind in _KINDS:
         raise ValueError(f"voice kind {kind!r} is registered twice")
     data = _data().kinds[kind]
     _KINDS[kind] = VoiceKind(
-        kind, data.label, data.needs_model, tuple(data.requires), data.extra, tuple(data.options), build
+        kind, data.label, data.needs_model, tuple(data.requires), data.extra, tuple(data.options), build, warm
     )
 
 
@@ -136,6 +142,20 @@ def missing_message(kind: str) -> str | None:
         return None
     entry = get(kind)
     return message("extra_missing", label=entry.label, missing=" en ".join(missing), extra=entry.extra or "")
+
+
+def warm_in_background(kind: str) -> threading.Thread | None:
+    """Start preparing a kind's voice while the trainee reads the case file; None when there is nothing to do.
+
+    Never raises and never blocks: an unknown kind, a kind without a warm step or with missing
+    modules does nothing here (building the voice later says what is wrong).
+    """
+    entry = _KINDS.get(kind)
+    if entry is None or entry.warm is None or missing_modules(kind):
+        return None
+    thread = threading.Thread(target=entry.warm, name=f"oudergesprek-warm-{kind}", daemon=True)
+    thread.start()
+    return thread
 
 
 def message(key: str, **values: Any) -> str:
@@ -222,8 +242,14 @@ def _server(s: VoiceSettings) -> Voice:
 
 
 register("scripted", _scripted)
-register("local", _local)
-register("local-rank", _local_rank)
+def _warm_local() -> None:
+    from simulator.voices.local.worker import preload_libraries
+
+    preload_libraries()
+
+
+register("local", _local, warm=_warm_local)
+register("local-rank", _local_rank, warm=_warm_local)
 register("server", _server)
 
 

