@@ -85,7 +85,7 @@ def test_a_failing_model_leaves_the_engines_own_line(make_request, tiny_base_dir
 
     voice = RankingVoice(LocalVoice(str(tiny_base_dir), threads=1))
 
-    def broken(request: VoiceRequest) -> str:
+    def broken(request: VoiceRequest, cancel: threading.Event | None = None) -> str:
         raise RuntimeError("model kapot")
 
     voice.choose = broken  # type: ignore[method-assign]
@@ -101,3 +101,18 @@ def _with_candidates(request: VoiceRequest, candidates: tuple[str, ...]) -> Voic
     import dataclasses
 
     return dataclasses.replace(request, candidates=candidates)
+
+
+def test_each_candidate_is_scored_on_its_own_whatever_the_order(make_request, gemma_rank: RankingVoice) -> None:
+    """A candidate's score does not depend on which candidates were scored before it."""
+    request = make_request(("Goedemiddag. Ons advies voor Lotte is vmbo-gt.",))
+    lines = (request.scripted_line, "Dat had ik niet verwacht.", "Hoe komt u daar nu bij?")
+
+    def scores(candidates: tuple[str, ...]) -> dict[str, float]:
+        ranked = rank_candidates(gemma_rank.inner, _with_candidates(request, candidates))
+        return {line: score for score, line in ranked}
+
+    forward, backward, pair = scores(lines), scores(lines[::-1]), scores((lines[1], "Zeker."))
+    for line, score in backward.items():
+        assert abs(score - forward[line]) < 1e-4, line
+    assert abs(pair[lines[1]] - forward[lines[1]]) < 1e-4

@@ -11,16 +11,19 @@ Measured on 229 blind routing probes rated 0/1/2 by a blind rater (models/README
 than the calibrated one (1.22), the embedder (1.24) and the engine's own choice
 (1.20), so the voice ranks uncalibrated by default, which also halves its time.
 
-The candidates share one prefilled prompt: each is fed at the same positions of
-the static cache, and the causal mask hides what an earlier candidate left there.
+The candidates share one prefilled prompt; each is scored on its own copy of
+that cache (transformers' static cache writes at its own running length, so
+candidates fed one after another into one cache would be read after each other).
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import os
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from simulator.records.voice_use import RANKING_PREFIX
@@ -51,17 +54,40 @@ def _token_logprobs(voice: LocalVoice, first_logits: Any, ids: Sequence[int], ca
     return scores
 
 
-def _mean_logprobs(voice: LocalVoice, request: VoiceRequest, candidates: Sequence[str]) -> list[float]:
+def _shared_lead(candidates: Sequence[str]) -> str:
+    """The words every candidate starts with (the engine's lead sentence), up to a space."""
+    if len(candidates) < 2:
+        return ""
+    common = os.path.commonprefix(list(candidates))  # noqa: RUF071  # character-wise is what is meant
+    return common[: common.rfind(" ") + 1] if " " in common else ""
+
+
+def _mean_logprobs(
+    voice: LocalVoice, request: VoiceRequest, candidates: Sequence[str], stop: Callable[[], bool]
+) -> list[float]:
+    """Mean log-probability of each candidate's own words, each scored on a fresh copy of the prompt's cache.
+
+    A copy per candidate, because transformers' static cache writes at its own running length
+    (it ignores `cache_position`): scored in one cache, a later candidate would be read after the
+    earlier ones. The shared lead sentence is scored but not averaged in, so it favours no length.
+    """
     import torch
 
     head, tail, _ = voice.prompt_ids(request)
+    lead = _shared_lead(candidates)
     with voice._lock, torch.inference_mode():
-        logits, cache, pos = voice._start(head, tail, lambda: False)
+        logits, cache, pos = voice._start(head, tail, stop)
         room = max(1, min(MAX_CANDIDATE_TOKENS, voice.context - pos))
+        skip = len(voice._tokens(lead.rstrip(), first=False)) if lead else 0
         out = []
         for text in candidates:
+            if stop() or logits is None:
+                out.append(float("-inf"))
+                continue
             ids = voice._tokens(text, first=False)[:room] or [0]
-            out.append(sum(_token_logprobs(voice, logits, ids, cache, pos)) / len(ids))
+            scores = _token_logprobs(voice, logits, ids, copy.deepcopy(cache), pos)
+            own = scores[skip:] if 0 < skip < len(scores) else scores
+            out.append(sum(own) / len(own))
     return out
 
 
@@ -75,15 +101,17 @@ def _blind(request: VoiceRequest) -> VoiceRequest:
     return dataclasses.replace(request, style_examples=(), scripted_line="")
 
 
-def rank_candidates(voice: LocalVoice, request: VoiceRequest, calibrate: bool = True) -> list[tuple[float, str]]:
-    """(score, line) for each candidate, best first. Runs in the voice's torch thread."""
+def rank_candidates(
+    voice: LocalVoice, request: VoiceRequest, calibrate: bool = True, stop: Callable[[], bool] = lambda: False
+) -> list[tuple[float, str]]:
+    """(score, line) for each candidate, best first. Runs in the voice's torch thread; `stop` cuts it short."""
     candidates = list(request.candidates) or [request.scripted_line]
     request = _blind(request)
 
     def work() -> list[float]:
-        scores = _mean_logprobs(voice, request, candidates)
+        scores = _mean_logprobs(voice, request, candidates, stop)
         if calibrate:
-            base = _mean_logprobs(voice, _without_conversation(request), candidates)
+            base = _mean_logprobs(voice, _without_conversation(request), candidates, stop)
             scores = [s - b for s, b in zip(scores, base, strict=True)]
         return scores
 
@@ -106,13 +134,15 @@ class RankingVoice:
         self.calibrate = calibrate
         self.name = f"{RANKING_PREFIX}{voice.source.label}"
 
-    def choose(self, request: VoiceRequest) -> str:
+    def choose(self, request: VoiceRequest, cancel: threading.Event | None = None) -> str:
         if len(request.candidates) < 2:
             return request.scripted_line
-        return rank_candidates(self.inner, request, self.calibrate)[0][1]
+        stop = cancel.is_set if cancel is not None else (lambda: False)
+        return rank_candidates(self.inner, request, self.calibrate, stop)[0][1]
 
     def stream(self, request: VoiceRequest, cancel: threading.Event) -> Iterator[str]:
-        for piece in _PIECES.findall(self.choose(request)):
+        line = self.choose(request, cancel)
+        for piece in _PIECES.findall(line):
             if cancel.is_set():
                 return
             yield piece

@@ -22,7 +22,7 @@ from simulator.voices.local.source import resolve
 from simulator.voices.local.speedups import int8_supported, quantize_int8, register_attention, trim_output
 from simulator.voices.local.tokenizer import load_tokenizer
 from simulator.voices.local.vocab import end_ids, vocabulary_for
-from simulator.voices.local.worker import TorchThread, embedder_before_torch
+from simulator.voices.local.worker import IMPORT_LOCK, TorchThread, embedder_before_torch
 from simulator.voices.prompt import (
     LineStream,
     chat_prompt,
@@ -108,8 +108,9 @@ class LocalVoice:
     def _load(self, progress: Progress | None) -> None:
         embedder_before_torch()
         try:
-            import torch
-            from transformers import AutoModelForCausalLM
+            with IMPORT_LOCK:
+                import torch
+                from transformers import AutoModelForCausalLM
         except ImportError:
             from simulator.voices.registry import missing_message
 

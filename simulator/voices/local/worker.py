@@ -7,6 +7,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+IMPORT_LOCK = threading.Lock()
+"""Held while torch and transformers are first imported: transformers' lazy modules, imported from
+two threads at once (the app's warm-up and a voice being built), raise ImportError half-way."""
+
 
 class TorchThread:
     """One long-lived thread that runs every torch call of a voice: loading, prefill and decoding.
@@ -79,9 +83,10 @@ def preload_libraries() -> None:
     (bench/bench_lm.py measures the cold figure). The embedder comes first, for the reason above.
     """
     embedder_before_torch()
-    try:
-        import torch  # noqa: F401
-        import transformers.modeling_utils  # noqa: F401  # pulls torch.distributed.tensor and torch._dynamo
-        from transformers import AutoModelForCausalLM  # noqa: F401
-    except Exception:  # not installed or broken: the voice's own load says so in Dutch
-        return
+    with IMPORT_LOCK:
+        try:
+            import torch  # noqa: F401
+            import transformers.modeling_utils  # noqa: F401  # pulls torch.distributed.tensor and torch._dynamo
+            from transformers import AutoModelForCausalLM  # noqa: F401
+        except Exception:  # not installed or broken: the voice's own load says so in Dutch
+            return
