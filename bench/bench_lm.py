@@ -150,19 +150,10 @@ class LlamaPeer:
     wheel of the same C library (no compiler, but glibc >= 2.38). Both are greedy (temperature 0) here.
     """
 
-    def __init__(self, gguf: Path, threads: int) -> None:
+    def __init__(self, gguf: Path, threads: int, binding: str, llama: Any) -> None:
+        self.binding = binding
         try:
-            from llama_cpp import Llama
-
-            self.binding = "llama-cpp-python"
-        except ImportError:
-            try:
-                from llama_cpp_py_sync import Llama
-            except (ImportError, RuntimeError) as exc:  # RuntimeError: its library needs a newer glibc
-                raise ImportError(str(exc)) from exc
-            self.binding = "llama-cpp-py-sync"
-        try:
-            self.llm = Llama(
+            self.llm = llama(
                 model_path=str(gguf), n_threads=threads, n_threads_batch=threads, n_ctx=2048, verbose=False
             )
         except RuntimeError as exc:
@@ -201,10 +192,28 @@ class LlamaPeer:
         return f"{self.binding} {version(self.binding)}"
 
 
-def llama_cpp(gguf: Path, text: str, threads: int) -> dict[str, Any] | None:
-    start = time.perf_counter()
+def llama_binding() -> tuple[str, Any]:
+    """(name, Llama class) of the installed llama.cpp binding; ImportError when none loads."""
     try:
-        peer = LlamaPeer(gguf, threads)
+        from llama_cpp import Llama
+
+        return "llama-cpp-python", Llama
+    except ImportError:
+        pass
+    except (RuntimeError, OSError) as exc:  # installed, but its shared library does not load
+        raise ImportError(str(exc)) from exc
+    try:
+        from llama_cpp_py_sync import Llama
+    except (ImportError, RuntimeError, OSError) as exc:  # RuntimeError: its library needs a newer glibc
+        raise ImportError(str(exc)) from exc
+    return "llama-cpp-py-sync", Llama
+
+
+def llama_cpp(gguf: Path, text: str, threads: int) -> dict[str, Any] | None:
+    try:
+        binding, llama = llama_binding()  # imported before the clock starts, as torch is for our load
+        start = time.perf_counter()
+        peer = LlamaPeer(gguf, threads, binding, llama)
     except ImportError:
         return None
     load = time.perf_counter() - start
