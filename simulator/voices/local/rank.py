@@ -6,9 +6,9 @@ its mean token log-probability after the voice's own prompt; with `calibrate`,
 the same line's log-probability after the prompt without the conversation is
 subtracted (pointwise mutual information with the conversation).
 
-Measured on 229 blind routing probes rated 0/1/2 by a blind rater (models/README.md,
+Measured on 229 blind routing probes rated 0/1/2 by blind raters (models/README.md,
 `bench/rank_lines.py`): the plain log-probability picked better lines (mean 1.29)
-than the calibrated one (1.22), the embedder (1.24) and the engine's own choice
+than the calibrated one (1.24), the embedder (1.24) and the engine's own choice
 (1.20), so the voice ranks uncalibrated by default, which also halves its time.
 
 The candidates share one prefilled prompt; each is scored on its own copy of
