@@ -230,14 +230,15 @@ def _statement(router: _Router, hits: _Cues, scenario: Scenario, history: Sequen
         and (fact is None or step.sim > fact.sim + router.params["step_margin"])
     ):
         return Move("proposal", step.topic, step.score, step.evidence)
-    if router.passes(fact, "fact") and fact is not None and _shared(router, _fact_text(scenario, fact.topic)):
-        known = router.best("known")
-        fact_words = len(_shared(router, _fact_text(scenario, fact.topic)))
-        known_words = max((len(_shared(router, k)) for k in scenario.parent_knows), default=0)
-        closer = known is not None and known.sim >= fact.sim + KNOWN_MARGIN
-        if known is not None and (closer or (known_words > fact_words and known.sim >= fact.sim - KNOWN_MARGIN)):
-            return Move("information", known.topic, known.score, known.evidence)
-        return Move("new_fact", fact.topic, fact.score, fact.evidence)
+    if router.passes(fact, "fact") and fact is not None:
+        shared = _shared(router, _fact_text(scenario, fact.topic))
+        if shared:
+            known = router.best("known")
+            known_words = max((len(_shared(router, k)) for k in scenario.parent_knows), default=0)
+            closer = known is not None and known.sim >= fact.sim + KNOWN_MARGIN
+            if known is not None and (closer or (known_words > len(shared) and known.sim >= fact.sim - KNOWN_MARGIN)):
+                return Move("information", known.topic, known.score, known.evidence)
+            return Move("new_fact", fact.topic, fact.score, fact.evidence)
     return Move("information", None, 0.5, "")
 
 

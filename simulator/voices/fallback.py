@@ -10,23 +10,22 @@ why a fallback happened, which the transcript keeps per parent turn.
 from __future__ import annotations
 
 import dataclasses
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 
 from simulator.safe_text import clean, clean_line
 from simulator.voices.base import Piece, Voice, VoiceRequest
+from simulator.voices.scripted import word_pieces
 
 SCRIPTED = "scripted"
 ATTEMPTS = 2
-_PIECES = re.compile(r"\S+\s*")
 
 Check = Callable[[str, VoiceRequest], str | None]
 
 
 def _scripted_pieces(line: str) -> Iterator[Piece]:
-    for piece in _PIECES.findall(line):
+    for piece in word_pieces(line):
         yield Piece(text=piece)
 
 

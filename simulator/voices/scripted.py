@@ -14,6 +14,11 @@ from simulator.voices.base import VoiceRequest
 _PIECES = re.compile(r"\S+\s*")
 
 
+def word_pieces(text: str) -> list[str]:
+    """A curated line as the pieces a voice streams: each word with the space after it."""
+    return _PIECES.findall(text)
+
+
 class ScriptedVoice:
     name = "scripted"
 
@@ -22,7 +27,7 @@ class ScriptedVoice:
         self.delay = delay
 
     def stream(self, request: VoiceRequest, cancel: threading.Event) -> Iterator[str]:
-        for piece in _PIECES.findall(request.scripted_line):
+        for piece in word_pieces(request.scripted_line):
             if cancel.is_set():
                 return
             if self.delay:

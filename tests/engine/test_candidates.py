@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from simulator.content.loader import load_library
+from simulator.engine.play import play_script
 from simulator.engine.session import Session
 from simulator.voices.base import VoiceRequest
 
@@ -52,12 +53,7 @@ def played() -> tuple[Session, LastCandidateVoice]:
     lib = load_library()
     voice = LastCandidateVoice()
     session = Session(lib.scenario("schooladvies-vmbo-gt"), lib.persona("jeroen-pleitbezorger"), voice=voice, seed=4)
-    session.say(session.open())
-    for line in TEACHER:
-        plan = session.teacher_says(line)
-        if plan is None or session.ended:
-            break
-        session.say(plan)
+    play_script(session, TEACHER)
     return session, voice
 
 

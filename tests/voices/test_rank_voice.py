@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator.engine.play import play_script
 from simulator.engine.session import Session
 from simulator.voices.base import VoiceRequest
 from simulator.voices.fallback import speak
@@ -55,12 +56,7 @@ def test_every_gemma_turn_is_a_curated_line_the_engine_offered(library, gemma_ra
     session = Session(
         library.scenario("schooladvies-vmbo-gt"), library.persona("jeroen-pleitbezorger"), voice=Recording(), seed=2
     )
-    session.say(session.open())
-    for line in TEACHER:
-        plan = session.teacher_says(line)
-        if plan is None or session.ended:
-            break
-        session.say(plan)
+    play_script(session, list(TEACHER))
     parent = [t for t in session.transcript.turns if t.speaker == "parent"]
     assert len(parent) == len(seen) >= 5
     assert any(len(r.candidates) > 1 for r in seen), "no turn gave the model a choice"

@@ -21,7 +21,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
-import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -29,11 +28,11 @@ from typing import Any
 from simulator.records.voice_use import RANKING_PREFIX
 from simulator.voices.base import VoiceRequest
 from simulator.voices.local.voice import LocalVoice
+from simulator.voices.scripted import word_pieces
 
 UNKNOWN_LOGPROB = -20.0
 """A candidate token outside the trimmed output vocabulary counts as this unlikely."""
 MAX_CANDIDATE_TOKENS = 80
-_PIECES = re.compile(r"\S+\s*")
 
 
 def _token_logprobs(voice: LocalVoice, first_logits: Any, ids: Sequence[int], cache: Any, pos: int) -> list[float]:
@@ -142,7 +141,7 @@ class RankingVoice:
 
     def stream(self, request: VoiceRequest, cancel: threading.Event) -> Iterator[str]:
         line = self.choose(request, cancel)
-        for piece in _PIECES.findall(line):
+        for piece in word_pieces(line):
             if cancel.is_set():
                 return
             yield piece
