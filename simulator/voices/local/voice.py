@@ -7,6 +7,7 @@ module (and the app) stays fast without them.
 from __future__ import annotations
 
 import copy
+import json
 import queue
 import threading
 import time
@@ -15,11 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.voices.base import Progress, VoiceError, VoiceRequest
+from simulator.voices.local import gemma
 from simulator.voices.local.convert import prepare
 from simulator.voices.local.device import cpu_dtype, pick_device
+from simulator.voices.local.hf_model import TransformersModel
 from simulator.voices.local.progress import report as _report
 from simulator.voices.local.source import resolve
-from simulator.voices.local.speedups import int8_supported, quantize_int8, register_attention, trim_output
+from simulator.voices.local.speedups import int8_supported
 from simulator.voices.local.tokenizer import load_tokenizer
 from simulator.voices.local.vocab import end_ids, vocabulary_for
 from simulator.voices.local.worker import IMPORT_LOCK, TorchThread, embedder_before_torch
@@ -67,6 +70,7 @@ class LocalVoice:
         repetition_penalty: float = 1.15,
         int8: bool | None = None,
         trim_vocab: bool | None = None,
+        runtime: str | None = None,
         load: bool = True,
     ) -> None:
         self.source = resolve(spec)
@@ -80,6 +84,8 @@ class LocalVoice:
         self.repetition_penalty = repetition_penalty
         self.int8 = int8
         self.trim_vocab = trim_vocab
+        self.runtime = runtime
+        """"lean" (our Gemma 3 code), "transformers", or None: lean where `gemma.supported` says so, on a CPU."""
         self.model: Any = None
         self.tokenizer: Any = None
         self.keep_ids: Any = None
@@ -108,9 +114,10 @@ class LocalVoice:
     def _load(self, progress: Progress | None) -> None:
         embedder_before_torch()
         try:
-            with IMPORT_LOCK:
+            with IMPORT_LOCK:  # the same imports as `worker.preload_libraries`, which may still be running
+                import safetensors.torch  # noqa: F401
+                import tokenizers  # noqa: F401
                 import torch
-                from transformers import AutoModelForCausalLM
         except ImportError:
             from simulator.voices.registry import missing_message
 
@@ -129,61 +136,55 @@ class LocalVoice:
         else:
             self.dtype = cpu_dtype(progress)
         dtype = getattr(torch, self.dtype)
+        cpu = self.device == "cpu"
+        lean = self.runtime == "lean" or (self.runtime is None and cpu and gemma.supported(folder))
+        # int8 weights pay off where bfloat16 is fast (measured); the kernel needs bfloat16 activations.
+        wanted = cpu and self.dtype == "bfloat16" if self.int8 is None else self.int8
+        self.int8 = bool(wanted and int8_supported())
         t = time.perf_counter()
         try:
             # Measured: loading the tokenizer in a second thread beside the weights is slower on two cores
-            # (both are Python-bound), so they load one after the other.
+            # (both hold the interpreter), so they load one after the other.
             self.tokenizer = load_tokenizer(folder)
             self.timings["tokenizer"] = time.perf_counter() - t
+            keep = self._kept_ids(folder, cpu if self.trim_vocab is None else self.trim_vocab)
             t = time.perf_counter()
-            model = AutoModelForCausalLM.from_pretrained(
-                str(folder), dtype=dtype, attn_implementation=register_attention()
-            )
-        except (OSError, ValueError, KeyError) as exc:
+            build = gemma.LeanGemma if lean else TransformersModel
+            self.model = build(folder, dtype, int8=self.int8, keep=keep, device=self.device)
+        except (OSError, ValueError, KeyError, ImportError) as exc:
             raise VoiceError(message("model_load_failed", spec=self.source.spec, why=exc)) from None
-        model.eval()
-        model.requires_grad_(False)
-        self.timings["from_pretrained"] = time.perf_counter() - t
-        self.end_ids = end_ids(self.tokenizer, model)
+        self.runtime = "lean" if lean else "transformers"
+        self.timings["model"] = time.perf_counter() - t
+        self.end_ids = end_ids(self.tokenizer, self.model)
         self.chat = bool(getattr(self.tokenizer, "chat_template", None))
-        limit = getattr(model.config, "max_position_embeddings", None) or self.context_limit
+        limit = getattr(self.model.config, "max_position_embeddings", None) or self.context_limit
         self.context = min(self.context_limit, int(limit))
-        cpu = self.device == "cpu"
-        # int8 weights pay off where bfloat16 is fast (measured); the kernel needs bfloat16 activations.
-        if self.int8 is None:
-            use_int8 = cpu and self.dtype == "bfloat16" and int8_supported()
-        else:
-            use_int8 = self.int8 and int8_supported()
-        use_trim = cpu if self.trim_vocab is None else self.trim_vocab
-        t = time.perf_counter()
-        if use_trim:
-            keep = sorted(set(vocabulary_for(folder, self.tokenizer)) | self.end_ids)
-            vocab = model.get_output_embeddings().weight.shape[0]
-            if len(keep) < 0.9 * vocab:
-                self.keep_ids = trim_output(model, keep, bool(use_int8), dtype)
-                self.full_to_kept = torch.full((vocab,), -1, dtype=torch.long)
-                self.full_to_kept[self.keep_ids] = torch.arange(len(self.keep_ids))
-        if use_int8:
-            quantize_int8(model, dtype)
-        self.int8 = bool(use_int8)
-        self.timings["optimise"] = time.perf_counter() - t
-        self.model = model.to(self.device)
+        self.keep_ids = self.model.keep_ids
         if self.keep_ids is not None:
             self.keep_ids = self.keep_ids.to(self.device)
-            self.full_to_kept = self.full_to_kept.to(self.device)
+            self.full_to_kept = torch.full((self.model.vocab_size,), -1, dtype=torch.long, device=self.device)
+            self.full_to_kept[self.keep_ids] = torch.arange(len(self.keep_ids), device=self.device)
         t = time.perf_counter()
         self._warm_up()
         self.timings["warm_up"] = time.perf_counter() - t
         self.timings["load"] = time.perf_counter() - start
         _report(progress, "ready", 1.0)
 
+    def _kept_ids(self, folder: Any, trim: bool) -> list[int] | None:
+        """The output ids to keep (Dutch words and end tokens), or None when trimming would not pay."""
+        if not trim:
+            return None
+        vocab = int(json.loads((folder / "config.json").read_text(encoding="utf-8")).get("vocab_size") or 0)
+        keep = sorted(set(vocabulary_for(folder, self.tokenizer)) | end_ids(self.tokenizer, None))
+        return keep if len(keep) < 0.9 * vocab else None
+
     def _warm_up(self) -> None:
         """One short pass so the first real turn does not pay for kernel set-up."""
         import torch
 
-        ids = torch.tensor([self.tokenizer("Goedemiddag, ik ben de moeder.")["input_ids"][:8]], device=self.device)
+        ids = self.tokenizer("Goedemiddag, ik ben de moeder.")["input_ids"][:8]
         with torch.inference_mode():
-            self.model(input_ids=ids, use_cache=False, logits_to_keep=1)
+            self.model.forward(ids, self.model.new_cache(16), 0)
 
     # --- prompts ---------------------------------------------------------------------------
 
@@ -230,14 +231,8 @@ class LocalVoice:
     # --- generation --------------------------------------------------------------------------
 
     def _forward(self, ids: Sequence[int], cache: Any, pos: int) -> Any:
-        import torch
-
-        input_ids = torch.tensor([list(ids)], device=self.device)
-        positions = torch.arange(pos, pos + len(ids), device=self.device)
-        out = self.model(
-            input_ids=input_ids, past_key_values=cache, cache_position=positions, use_cache=True, logits_to_keep=1
-        )
-        return out.logits[0, -1].float()
+        """Float32 logits over the kept ids after `ids`, written into `cache` from `pos` on."""
+        return self.model.forward(ids, cache, pos)
 
     def _prefill(self, ids: Sequence[int], cache: Any, pos: int, stop: Callable[[], bool]) -> tuple[Any, int]:
         logits = None
@@ -250,9 +245,7 @@ class LocalVoice:
         return logits, pos
 
     def _new_cache(self) -> Any:
-        from transformers import StaticCache
-
-        return StaticCache(config=self.model.config, max_cache_len=self.context)
+        return self.model.new_cache(self.context)
 
     def _start(self, head: list[int], tail: list[int], stop: Callable[[], bool]) -> tuple[Any, Any, int]:
         """A cache holding the prompt, reusing the kept prefix when this prompt starts with it."""

@@ -76,17 +76,18 @@ def embedder_before_torch() -> None:
 
 
 def preload_libraries() -> None:
-    """Import torch and transformers' model-loading code ahead of a local voice; for a background thread.
+    """Import what loading a local voice imports (torch, safetensors, tokenizers); for a background thread.
 
-    The app calls this while the trainee reads the case file: of a cached load of about 4.5 s on
-    2 cores, 2.1 s is these imports, so the wait when the conversation starts drops to under 2 s
-    (bench/bench_lm.py measures the cold figure). The embedder comes first, for the reason above.
+    The app calls this while the trainee reads the case file, so the wait when the conversation
+    starts is only the model's own files (bench/bench_lm.py measures the cold figure). The shipped
+    Gemma runs on `gemma.LeanGemma` and needs no transformers model code; another model imports
+    that itself when it loads. The embedder comes first, for the reason above.
     """
     embedder_before_torch()
     with IMPORT_LOCK:
         try:
+            import safetensors.torch  # noqa: F401
+            import tokenizers  # noqa: F401
             import torch  # noqa: F401
-            import transformers.modeling_utils  # noqa: F401  # pulls torch.distributed.tensor and torch._dynamo
-            from transformers import AutoModelForCausalLM  # noqa: F401
         except Exception:  # not installed or broken: the voice's own load says so in Dutch
             return
