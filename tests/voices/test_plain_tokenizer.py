@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from simulator.voices.local.tokenizer import PlainTokenizer, load_tokenizer
+from simulator.voices.local.vocab import end_ids
 from simulator.voices.prompt import chat_prompt, dialogue_prompt
 
 pytest.importorskip("transformers", reason="transformers is absent (the 'local' extra)")
@@ -42,6 +43,7 @@ def _same(folder: Path, make_request) -> None:  # type: ignore[no-untyped-def]
             assert plain.decode(ids, skip_special_tokens=skip) == own.decode(ids, skip_special_tokens=skip)
             assert plain.decode(ids[-1], skip_special_tokens=skip) == own.decode(ids[-1], skip_special_tokens=skip)
     assert plain.eos_token_id == own.eos_token_id
+    assert end_ids(plain, None) == end_ids(own, None)
     assert sorted(plain.all_special_ids) == sorted(own.all_special_ids)
     assert len(plain) == len(own)
     if own.chat_template:

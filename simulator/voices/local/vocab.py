@@ -65,8 +65,11 @@ def end_ids(tokenizer: Any, model: Any) -> set[int]:
     if model is not None:
         eos = getattr(model.generation_config, "eos_token_id", None)
         out.update([int(e) for e in eos] if isinstance(eos, list) else [int(eos)] if eos is not None else [])
-    vocab = tokenizer.get_vocab()
-    out.update(int(vocab[t]) for t in END_TOKENS if t in vocab)
+    lookup = getattr(tokenizer, "token_id", None)  # the plain tokenizer: no dict of 262k tokens
+    if lookup is None:
+        vocab = tokenizer.get_vocab()
+        lookup = vocab.get
+    out.update(int(i) for i in map(lookup, END_TOKENS) if i is not None)
     return out
 
 
