@@ -387,8 +387,7 @@ def bench_model(spec: str, threads: int, do_compile: bool, quick: bool, keep: Pa
         result["cached_load_s"] = statistics.median(x["load"] for x in loads)
         result["cached_import_s"] = statistics.median(x["import"] for x in loads)
         result["cached_parts_s"] = {
-            k: round(statistics.median(x[k] for x in loads), 2)
-            for k in ("tokenizer", "model", "warm_up")
+            k: round(statistics.median(x[k] for x in loads), 2) for k in ("tokenizer", "model", "warm_up")
         }
         result |= median_part("main", spec, threads, env)
         prompt = result.pop("prompt_600_text")

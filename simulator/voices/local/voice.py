@@ -84,8 +84,7 @@ class LocalVoice:
         self.repetition_penalty = repetition_penalty
         self.int8 = int8
         self.trim_vocab = trim_vocab
-        self.runtime = runtime
-        """"lean" (our Gemma 3 code), "transformers", or None: lean where `gemma.supported` says so, on a CPU."""
+        self.runtime = runtime  # "lean" (gemma.py), "transformers", or None: lean on a CPU where gemma.supported
         self.model: Any = None
         self.tokenizer: Any = None
         self.keep_ids: Any = None
