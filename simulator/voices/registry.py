@@ -27,6 +27,7 @@ from simulator.voices.base import Progress, Voice, VoiceError
 
 if TYPE_CHECKING:
     from simulator.settings.config import Config
+    from simulator.voices.local import LocalVoice
 
 
 class _KindData(BaseModel):
@@ -209,7 +210,8 @@ def _scripted(s: VoiceSettings) -> Voice:
     return ScriptedVoice(delay=s.delay)
 
 
-def _local(s: VoiceSettings) -> Voice:
+def _local_voice(s: VoiceSettings) -> LocalVoice:
+    """The local model both local kinds run on."""
     from simulator.voices.prompt import message
 
     if not s.model:
@@ -219,16 +221,21 @@ def _local(s: VoiceSettings) -> Voice:
     return LocalVoice(s.model, threads=s.threads, progress=s.progress)
 
 
+def _local(s: VoiceSettings) -> Voice:
+    return _local_voice(s)
+
+
 def _local_rank(s: VoiceSettings) -> Voice:
     """A small model chooses among the engine's curated lines; it never words a line itself."""
-    from simulator.voices.prompt import message
-
-    if not s.model:
-        raise VoiceError(message("no_model"))
-    from simulator.voices.local import LocalVoice
     from simulator.voices.local.rank import RankingVoice
 
-    return RankingVoice(LocalVoice(s.model, threads=s.threads, progress=s.progress))
+    return RankingVoice(_local_voice(s))
+
+
+def _warm_local() -> None:
+    from simulator.voices.local.worker import preload_libraries
+
+    preload_libraries()
 
 
 def _server(s: VoiceSettings) -> Voice:
@@ -242,12 +249,6 @@ def _server(s: VoiceSettings) -> Voice:
 
 
 register("scripted", _scripted)
-def _warm_local() -> None:
-    from simulator.voices.local.worker import preload_libraries
-
-    preload_libraries()
-
-
 register("local", _local, warm=_warm_local)
 register("local-rank", _local_rank, warm=_warm_local)
 register("server", _server)

