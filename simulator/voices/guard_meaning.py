@@ -22,10 +22,10 @@ import yaml
 
 from simulator.voices.base import VoiceRequest
 from simulator.voices.guard_fold import fold
+from simulator.voices.guard_lexicon import made_up_words
 
 QUOTES = "\"'“”‘’„‚«»`"
 _WORD = re.compile(r"[a-z0-9]+")
-_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 _NAME = re.compile(r"\b[A-ZÀ-Ý][a-zà-ÿ]{2,}\b")
 
 
@@ -41,8 +41,11 @@ class MeaningWords:
     max_echo: float
     worried: frozenset[str]
     accepting: frozenset[str]
+    leaving: frozenset[str]
     satisfied: tuple[re.Pattern[str], ...]
     demand: tuple[re.Pattern[str], ...]
+    wish: tuple[re.Pattern[str], ...]
+    agreement: tuple[re.Pattern[str], ...]
     teacher_role: tuple[re.Pattern[str], ...]
     greeting: tuple[re.Pattern[str], ...]
     greeting_intents: frozenset[str]
@@ -70,8 +73,11 @@ def meaning_words() -> MeaningWords:
         max_echo=float(m["max_echo"]),
         worried=frozenset(m["worried_intents"]),
         accepting=frozenset(m["accepting_intents"]),
+        leaving=frozenset(m["leaving_intents"]),
         satisfied=comp("satisfied"),
         demand=comp("demand"),
+        wish=comp("wish"),
+        agreement=comp("agreement"),
         teacher_role=comp("teacher_role"),
         greeting=comp("greeting"),
         greeting_intents=frozenset(m["greeting_intents"]),
@@ -97,39 +103,82 @@ def _strings(value: Any, skip: frozenset[str]) -> Iterator[str]:
             yield from _strings(item, skip)
 
 
-_FILE_WORDS: dict[tuple[int, int], tuple[Any, Any, frozenset[str]]] = {}
+@dataclass(frozen=True)
+class Known:
+    """What the parent may mention: the folded words, and each number with the words beside it."""
+
+    words: frozenset[str]
+    numbers: dict[str, frozenset[str]]
 
 
-def _file_words(scenario: Any, persona: Any) -> frozenset[str]:
-    """Folded words of the case file and the persona (never what the parent does not know); cached per pair."""
+def _numbers(words: Sequence[str]) -> dict[str, frozenset[str]]:
+    """Each number with the words just before and after it ('groep 5', 'een 9', '10 minuten')."""
+    found: dict[str, set[str]] = {}
+    for i, word in enumerate(words):
+        if word.isdigit():
+            found.setdefault(word, set()).update(words[j] for j in (i - 1, i + 1) if 0 <= j < len(words))
+    return {n: frozenset(x) for n, x in found.items()}
+
+
+def _known(text: str) -> Known:
+    words = _WORD.findall(fold(text))
+    return Known(frozenset(words), _numbers(words))
+
+
+_FILE_WORDS: dict[tuple[int, int], tuple[Any, Any, Known]] = {}
+
+
+def _file_known(scenario: Any, persona: Any) -> Known:
+    """What the case file and the persona say (never what the parent does not know); cached per pair."""
     key = (id(scenario), id(persona))
     hit = _FILE_WORDS.get(key)
     if hit is not None and hit[0] is scenario and hit[1] is persona:
         return hit[2]
     skip = frozenset({"parent_does_not_know", "learning_goals", "effects"})
     texts = [*_strings(scenario.model_dump(), skip), *_strings(persona.model_dump(), skip)]
-    found = frozenset(_WORD.findall(fold(" ".join(texts))))
+    found = _known(" \n ".join(texts))
     if len(_FILE_WORDS) > 64:
         _FILE_WORDS.clear()
     _FILE_WORDS[key] = (scenario, persona, found)
     return found
 
 
+def _file_words(scenario: Any, persona: Any) -> frozenset[str]:
+    return _file_known(scenario, persona).words
+
+
+def known(request: VoiceRequest) -> Known:
+    """The case file plus everything said or meant in this conversation."""
+    said = " \n ".join([request.teacher_text, request.scripted_line, *request.style_examples, *request.slots.values()])
+    said = _known(said + " \n " + " \n ".join(t for _, t in request.history))
+    base = _file_known(request.scenario, request.persona)
+    numbers = dict(base.numbers)
+    for n, beside in said.numbers.items():
+        numbers[n] = numbers.get(n, frozenset()) | beside
+    return Known(base.words | said.words, numbers)
+
+
 def known_words(request: VoiceRequest) -> frozenset[str]:
-    said = " ".join([request.teacher_text, request.scripted_line, *request.style_examples, *request.slots.values()])
-    said += " " + " ".join(t for _, t in request.history)
-    return _file_words(request.scenario, request.persona) | frozenset(_WORD.findall(fold(said)))
+    return known(request).words
+
+
+def _new_number(number: str, beside: frozenset[str], facts: Known) -> bool:
+    """A number nobody said, or said about something else: '9' in the file as 't/m 9', in the line as 'een 9'."""
+    if number not in facts.numbers:
+        return True
+    return bool(beside) and not beside & facts.numbers[number]
 
 
 def invented_facts(line: str, request: VoiceRequest) -> list[str]:
     """Numbers, advice levels, months, weekdays and names in the line that nobody mentioned."""
-    known = known_words(request)
+    facts = known(request)
     folded = fold(line)
-    out = [n for n in _NUMBER.findall(folded) if n not in known and n.replace(",", ".").split(".")[0] not in known]
-    out += [w for w in _WORD.findall(folded) if w in meaning_words().fact_words and w not in known]
+    words = _WORD.findall(folded)
+    out = [n for n, beside in _numbers(words).items() if _new_number(n, beside, facts)]
+    out += [w for w in words if w in meaning_words().fact_words and w not in facts.words]
     for name in _NAME.findall(line):
         low = fold(name)
-        if low not in known and not _dictionary_word(name):
+        if low not in facts.words and not _dictionary_word(name):
             out.append(name)
     return out
 
@@ -157,8 +206,9 @@ def names_self(line: str, request: VoiceRequest) -> bool:
 def wrong_child(line: str, request: VoiceRequest) -> bool:
     """Son for a daughter, 'hij' for a girl, 'zij'/'haar' for a boy: the child is not this child.
 
-    A pronoun may be about someone else; it counts only when the line and the teacher's last turn
-    name nobody of that gender (a father, a teacher, a brother, a name from the case file).
+    A pronoun may be about someone else: someone of that gender the teacher's last turn named, or
+    whom the line named before the pronoun (a pronoun points back: in "nu zij erbij zit. ... oma is
+    ziek" the 'zij' cannot be oma). A person is a word like 'vader' or 'juf', or a name.
     """
     w = meaning_words()
     girl = request.scenario.dossier.child.gender == "meisje"
@@ -166,20 +216,26 @@ def wrong_child(line: str, request: VoiceRequest) -> bool:
     wrong_noun = ("zoon", "jongen", "zoontje") if girl else ("dochter", "meisje", "dochtertje")
     if any(n in words and n not in _file_words(request.scenario, request.persona) for n in wrong_noun):
         return True
-    context = set(words) | set(_WORD.findall(fold(request.teacher_text)))
-    others = w.male_people if girl else w.female_people
-    if context & others:
-        return False
-    if any(_NAME.search(x) for x in _other_names(line, request)):
-        return False
     pronouns = ("hij", "hem") if girl else ("zij", "haar")
-    return any(p in words for p in pronouns) and not (set(pronouns) & set(_WORD.findall(fold(request.teacher_text))))
+    others = w.male_people if girl else w.female_people
+    teacher = set(_WORD.findall(fold(request.teacher_text)))
+    if teacher & others or teacher & set(pronouns) or _other_names(request.teacher_text, request):
+        return False
+    tokens = _TOKEN.findall(line)
+    first = next((i for i, t in enumerate(tokens) if fold(t) in pronouns), None)
+    if first is None:
+        return False
+    before = tokens[:first]
+    return not ({fold(t) for t in before} & others or _other_names(" ".join(before), request))
 
 
-def _other_names(line: str, request: VoiceRequest) -> list[str]:
-    """Names in the line other than the child's (they may be who a pronoun is about)."""
+_TOKEN = re.compile(r"[A-Za-zÀ-ÿ]+")
+
+
+def _other_names(text: str, request: VoiceRequest) -> list[str]:
+    """Names in the text other than the child's (they may be who a pronoun is about)."""
     child = request.scenario.dossier.child.name
-    return [n for n in _NAME.findall(line) if n != child and not _dictionary_word(n)]
+    return [n for n in _NAME.findall(text) if n != child and not _dictionary_word(n)]
 
 
 def _wrong_address(line: str, request: VoiceRequest) -> bool:
@@ -217,7 +273,8 @@ def intent_lines(request: VoiceRequest) -> list[str]:
 def contrary_lines(request: VoiceRequest) -> list[str]:
     """Lines of intents whose stance is opposite to the intended one, for this persona and scenario."""
     w = meaning_words()
-    group = "worried" if request.intent in w.worried else "accepting" if request.intent in w.accepting else "other"
+    groups = (("leaving", w.leaving), ("worried", w.worried), ("accepting", w.accepting))
+    group = next((g for g, names in groups if request.intent in names), "other")
     p, s = request.persona, request.scenario
     sources = (p.lines, s.lines, s.role_lines.get(p.role, {}))
     raw = [
@@ -360,9 +417,13 @@ def rule_reason(line: str, request: VoiceRequest) -> str | None:
         return r["address"]
     if invented_facts(line, request):
         return r["invented"]
+    if made_up_words(line, known_words(request)):
+        return r["made_up"]
     if request.intent in w.worried and _any(w.satisfied, folded):
         return r["stance"]
-    if request.intent in w.accepting and _any(w.demand, folded):
+    if request.intent in w.accepting and (
+        _any(w.demand, folded) or (_any(w.wish, folded) and not _any(w.agreement, folded))
+    ):
         return r["demand"]
     spoke = any(s == "parent" for s, _ in request.history)
     if spoke and request.intent not in w.greeting_intents and _any(w.greeting, folded):
