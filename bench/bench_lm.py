@@ -337,17 +337,35 @@ def part(name: str, spec: str, threads: int) -> dict[str, Any]:
 
 
 def parent_turns(voice: Any, request: Any) -> tuple[float, int]:
-    """A whole parent turn as the app runs it: stream, guard, one retry, fallback. Median of RUNS seeds."""
-    import dataclasses
+    """A whole parent turn as the app runs it: stream, guard, one retry, fallback. Median of RUNS seeds.
 
+    Each turn is a trusted model's turn (the slow path): the model's track record is cleared, and
+    kept in a temporary data dir so the user's record (`model_trust.json`) is left alone.
+    """
+    import dataclasses
+    import os
+    import tempfile
+
+    from simulator.settings.paths import ENV_HOME
+    from simulator.voices import trust
     from simulator.voices.fallback import speak
 
     times, fallbacks = [], 0
-    for seed in range(RUNS):
-        start = time.perf_counter()
-        pieces = list(speak(voice, dataclasses.replace(request, seed=seed), threading.Event()))
-        times.append(time.perf_counter() - start)
-        fallbacks += pieces[-1].fallback_reason is not None
+    before = os.environ.get(ENV_HOME)
+    with tempfile.TemporaryDirectory() as home:
+        os.environ[ENV_HOME] = home
+        try:
+            for seed in range(RUNS):
+                trust.forget(voice)
+                start = time.perf_counter()
+                pieces = list(speak(voice, dataclasses.replace(request, seed=seed), threading.Event()))
+                times.append(time.perf_counter() - start)
+                fallbacks += pieces[-1].fallback_reason is not None
+        finally:
+            if before is None:
+                os.environ.pop(ENV_HOME, None)
+            else:
+                os.environ[ENV_HOME] = before
     return statistics.median(times), fallbacks
 
 

@@ -100,3 +100,37 @@ def test_the_transcript_records_voice_and_fallback_reason(library) -> None:
     assert turn.text == plan.request.scripted_line
     assert turn.voice == "scripted"
     assert turn.fallback_reason and words().reasons["not_dutch"] in turn.fallback_reason
+
+
+def test_a_model_whose_lines_keep_failing_stops_speaking_and_can_earn_it_back(request_obj) -> None:
+    """Two rejected lines: the model is no longer heard; still judged unseen, it speaks again once enough pass."""
+    voice = FakeVoice(ENGLISH, ENGLISH, ENGLISH, *[GOOD] * 8)
+    _, text = run(voice, request_obj)  # turn 1: both tries rejected
+    assert text == request_obj.scripted_line
+    pieces, text = run(voice, request_obj)  # turn 2: written unseen, judged, the scripted line speaks
+    assert text == request_obj.scripted_line
+    assert not any(p.reset for p in pieces)  # nothing of the model was shown, so nothing to clear
+    reason = pieces[-1].fallback_reason or ""
+    assert "0 van de laatste 3" in reason and words().reasons["not_dutch"] in reason
+    assert len(voice.seeds) == 3  # one unseen try, no retry
+    spoken = [run(voice, request_obj)[1] == GOOD for _ in range(6)]
+    # Good lines pass unseen until enough of the window passed; from then on the model speaks.
+    assert spoken[0] is False and spoken[-1] is True
+    assert spoken == sorted(spoken)
+
+
+def test_the_record_is_kept_per_model_for_the_next_conversation(request_obj) -> None:
+    """A new voice object for the same model starts where the last conversation ended."""
+    run(FakeVoice(ENGLISH, ENGLISH), request_obj)
+    again = FakeVoice(GOOD, GOOD)
+    pieces, text = run(again, request_obj)
+    assert text == request_obj.scripted_line  # judged unseen: its good line counts, but is not heard yet
+    assert "1 van de laatste 3" in (pieces[-1].fallback_reason or "")
+    _, text = run(FakeVoice(GOOD, name="local:other"), request_obj)
+    assert text == GOOD  # another model has its own record
+
+
+def test_a_model_whose_lines_pass_keeps_speaking(request_obj) -> None:
+    voice = FakeVoice(ENGLISH, GOOD, *[GOOD] * 5)
+    texts = [run(voice, request_obj)[1] for _ in range(6)]
+    assert texts == [GOOD] * 6
