@@ -22,7 +22,7 @@ import yaml
 
 from simulator.voices.guard_fold import fold
 
-_TOKEN = re.compile(r"[A-Za-zÀ-ÿ]+(?:'[a-z]+)?")
+_TOKEN = re.compile(r"[^\W\d_]+(?:'[a-z]+)?")  # any script's letters: "Şeyma" and "Łukasz" stay whole
 _SENTENCE_END = ".!?:;\"'“”‘’„(…-–—"
 
 

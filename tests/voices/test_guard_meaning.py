@@ -12,7 +12,8 @@ import dataclasses
 import pytest
 
 from simulator.voices.guard import check_line, words
-from simulator.voices.guard_meaning import meaning_words, rule_reason
+from simulator.voices.guard_lexicon import made_up_words
+from simulator.voices.guard_meaning import meaning_words, rule_reason, wrong_child
 from tests.voices.guard_set_tools import GUARD_SET, features, precision_recall, read_jsonl, split, verdicts
 
 R = meaning_words().reasons
@@ -62,6 +63,23 @@ def test_a_pronoun_for_someone_named_later_is_still_the_child(lotte) -> None:  #
     """Lotte is a girl: 'hij' may be her grandfather once he is named, not before."""
     assert rule_reason("Mijn vader is ziek. Hij vraagt elke dag naar Lotte.", lotte) is None
     assert rule_reason("Hij heeft het moeilijk, en mijn vader is ook nog ziek.", lotte) == R["child"]
+
+
+def test_they_and_hair_are_not_the_wrong_child(make_request) -> None:  # type: ignore[no-untyped-def]
+    """Luuk is a boy: 'zij hebben' is 'they', 'zijn haar' is his hair; 'zij leest' is still the wrong child."""
+    luuk = make_request(scenario="zorggesprek-dyslexie", persona="agnieszka-anxious")
+    assert luuk.scenario.dossier.child.gender == "jongen"
+    assert not wrong_child("Zij hebben ons nooit iets verteld over dyslexie.", luuk)
+    assert not wrong_child("Luuk laat zijn haar nooit knippen, dat is al een strijd.", luuk)
+    assert wrong_child("Zij leest thuis nooit een boek.", luuk)
+
+
+def test_interjections_and_names_in_any_script_are_not_invented(lotte) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("wordfreq", reason="wordfreq (the lm extra) is not installed")
+    for line in ("Goh, dat wist ik niet.", "Huh? Dat snap ik niet."):
+        assert rule_reason(line, lotte) is None, line
+    # A child called Şeyma (in the case file: folded "seyma"); Łukasz mid-sentence is a name.
+    assert made_up_words("Şeyma en Łukasz werken heel hard.", frozenset({"seyma"})) == []
 
 
 def test_a_new_demand_while_accepting_is_rejected(lotte) -> None:  # type: ignore[no-untyped-def]
