@@ -345,27 +345,20 @@ def parent_turns(voice: Any, request: Any) -> tuple[float, int]:
     import dataclasses
     import os
     import tempfile
+    from unittest import mock
 
     from simulator.settings.paths import ENV_HOME
     from simulator.voices import trust
     from simulator.voices.fallback import speak
 
     times, fallbacks = [], 0
-    before = os.environ.get(ENV_HOME)
-    with tempfile.TemporaryDirectory() as home:
-        os.environ[ENV_HOME] = home
-        try:
-            for seed in range(RUNS):
-                trust.forget(voice)
-                start = time.perf_counter()
-                pieces = list(speak(voice, dataclasses.replace(request, seed=seed), threading.Event()))
-                times.append(time.perf_counter() - start)
-                fallbacks += pieces[-1].fallback_reason is not None
-        finally:
-            if before is None:
-                os.environ.pop(ENV_HOME, None)
-            else:
-                os.environ[ENV_HOME] = before
+    with tempfile.TemporaryDirectory() as home, mock.patch.dict(os.environ, {ENV_HOME: home}):
+        for seed in range(RUNS):
+            trust.forget(voice)
+            start = time.perf_counter()
+            pieces = list(speak(voice, dataclasses.replace(request, seed=seed), threading.Event()))
+            times.append(time.perf_counter() - start)
+            fallbacks += pieces[-1].fallback_reason is not None
     return statistics.median(times), fallbacks
 
 

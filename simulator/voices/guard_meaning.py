@@ -158,10 +158,6 @@ def known(request: VoiceRequest) -> Known:
     return Known(base.words | said.words, numbers)
 
 
-def known_words(request: VoiceRequest) -> frozenset[str]:
-    return known(request).words
-
-
 def _new_number(number: str, beside: frozenset[str], facts: Known) -> bool:
     """A number nobody said, or said about something else: '9' in the file as 't/m 9', in the line as 'een 9'."""
     if number not in facts.numbers:
@@ -169,9 +165,8 @@ def _new_number(number: str, beside: frozenset[str], facts: Known) -> bool:
     return bool(beside) and not beside & facts.numbers[number]
 
 
-def invented_facts(line: str, request: VoiceRequest) -> list[str]:
+def invented_facts(line: str, facts: Known) -> list[str]:
     """Numbers, advice levels, months, weekdays and names in the line that nobody mentioned."""
-    facts = known(request)
     folded = fold(line)
     words = _WORD.findall(folded)
     out = [n for n, beside in _numbers(words).items() if _new_number(n, beside, facts)]
@@ -424,9 +419,10 @@ def rule_reason(line: str, request: VoiceRequest) -> str | None:
         return r["child"]
     if _wrong_address(line, request):
         return r["address"]
-    if invented_facts(line, request):
+    facts = known(request)  # folds the case file (cached) and the whole conversation: once per line
+    if invented_facts(line, facts):
         return r["invented"]
-    if made_up_words(line, known_words(request)):
+    if made_up_words(line, facts.words):
         return r["made_up"]
     if request.intent in w.worried and _any(w.satisfied, folded):
         return r["stance"]
